@@ -1,0 +1,1 @@
+"""``roleplay validate|list|show``."""

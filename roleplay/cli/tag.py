@@ -1,0 +1,1 @@
+"""``roleplay tag``: placeholder module, owned by the tagger work."""
