@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
+from pydantic import BaseModel, ConfigDict
+
 QuestionType = Literal["open", "closed", "choice", "speculative", "leading"]
 QUESTION_TYPES: tuple[QuestionType, ...] = get_args(QuestionType)
 
@@ -75,3 +77,21 @@ def question_act(question_type: QuestionType) -> Act:
     act = f"question_{question_type}"
     assert act in ACTS
     return act  # type: ignore[return-value]
+
+
+class TaggedAct(BaseModel):
+    """One label the tagger gave an agent utterance, with what triggered it.
+
+    Attributes:
+        act: the label.
+        span: the exact piece of the utterance that triggered it (verbatim).
+        rule: the name of the rule that fired, so a teacher can see why.
+        start: character offset of ``span`` in the utterance, when known.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    act: Act
+    span: str
+    rule: str
+    start: int | None = None
