@@ -124,3 +124,6 @@ class PatienceOut(Strict):
 
 
 LineBank = dict[LineSituation, list[Text]]
+
+Outcome = Literal["ongoing", "resolved", "walked_out", "escalated", "ended_by_student"]
+OUTCOMES: tuple[Outcome, ...] = ("ongoing", "resolved", "walked_out", "escalated", "ended_by_student")

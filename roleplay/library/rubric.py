@@ -7,10 +7,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from roleplay.acts import Act, Trigger
-from roleplay.library.common import Slug, Strict, Text
+from roleplay.library.common import Outcome, Slug, Strict, Text
 
 Stage = Literal["receive", "understand", "satisfy", "retain"]
-Outcome = Literal["ongoing", "resolved", "walked_out", "escalated", "ended_by_student"]
 MetricKind = Literal["count", "share", "before", "first_turn", "last_turn", "max_streak", "turn_share"]
 
 
