@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     library_dir: Path = Field(default_factory=default_library_dir, description="holds personas/ and rubrics/")
     data_dir: Path = Field(default=Path("data"), description="database, saved transcripts and reports")
     language: Literal["zh", "en"] = Field(default="zh", description="language of the UI and the customer")
+    host: str = Field(
+        default="127.0.0.1", description="address the web app listens on; 0.0.0.0 for a classroom"
+    )
+    port: int = Field(default=7860, ge=1, le=65535, description="port of the web app")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -30,7 +30,7 @@ LibraryOption = Annotated[
 LangOption = Annotated[str, typer.Option("--lang", help="zh or en")]
 
 
-class ListWhat(str, Enum):
+class ListWhat(StrEnum):
     """What ``roleplay list`` can list."""
 
     personas = "personas"

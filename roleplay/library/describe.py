@@ -1,4 +1,4 @@
-"""Teacher-readable Markdown descriptions of composed personas."""
+"""Teacher-readable Markdown descriptions of personas, scenarios and rubrics (CLI and app share them)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from roleplay.acts import ACT_NAMES_ZH
 from roleplay.i18n import t
 from roleplay.library.common import STATE_FIELDS, Language, StateShift, Text
 from roleplay.library.compose import ComposedPersona
+from roleplay.library.rubric import RubricFile
+from roleplay.library.scenario import CHANNEL_NAMES_ZH, PHASE_NAMES_ZH, RevealCondition, ScenarioFile
 
 
 def describe_persona(persona: ComposedPersona, language: Language = "zh") -> str:
@@ -90,3 +92,72 @@ def _section(title: str, items: list[Text], language: Language) -> list[str]:
     if not items:
         return []
     return [f"### {title}", "", *(f"- {item.get(language)}" for item in items), ""]
+
+
+def describe_scenario(scenario: ScenarioFile, language: Language = "zh", teacher: bool = False) -> str:
+    """A scenario as Markdown: the student's brief and card; with ``teacher`` also the hidden side."""
+    lang = language
+    out = [f"## {scenario.title.get(lang)}", "", scenario.summary.get(lang), ""]
+    channel = CHANNEL_NAMES_ZH[scenario.channel] if lang == "zh" else scenario.channel.replace("_", " ")
+    phase = PHASE_NAMES_ZH[scenario.phase] if lang == "zh" else scenario.phase.replace("_", "-")
+    out.append(f"**{t('scenario.company', lang)}**: {scenario.company.get(lang)} · {channel} · {phase}")
+    out += ["", f"**{t('scenario.product', lang)}**: {scenario.product.get(lang)}", ""]
+    out += [f"### {t('scenario.brief', lang)}", "", scenario.brief.get(lang), ""]
+    out += [f"### {t('scenario.card', lang)}", ""]
+    out += [f"- **{item.title.get(lang)}**: {item.body.get(lang)}" for item in scenario.card]
+    out.append("")
+    if not teacher:
+        return "\n".join(out)
+    out += [f"### {t('scenario.goal', lang)}", "", scenario.customer_goal.get(lang), ""]
+    if scenario.expectation:
+        out += [f"**{t('scenario.expectation', lang)}**: {scenario.expectation.get(lang)}", ""]
+    if scenario.hidden_facts:
+        out += [f"### {t('scenario.hidden_facts', lang)}", ""]
+        for fact in scenario.hidden_facts:
+            key = " ★" if fact.key else ""
+            conditions = " / ".join(_condition(c, lang) for c in fact.reveal)
+            out.append(
+                f"- `{fact.fact_id}`{key}: {fact.text.get(lang)} — {t('scenario.reveal_when', lang)} {conditions}"
+            )
+        out.append("")
+    out += [f"**{t('scenario.success', lang)}**: {scenario.success.description.get(lang)}", ""]
+    out += [f"**{t('scenario.failure', lang)}**: {scenario.failure.description.get(lang)}", ""]
+    if scenario.redlines:
+        out += [f"**{t('scenario.redlines', lang)}**: " + "、".join(f"“{r}”" for r in scenario.redlines), ""]
+    return "\n".join(out)
+
+
+def _condition(condition: RevealCondition, language: Language) -> str:
+    parts = []
+    if condition.asked_about:
+        parts.append(t("reveal.asked_about", language, words="/".join(condition.asked_about)))
+    if condition.question:
+        parts.append(t("reveal.question", language, kind=condition.question))
+    if condition.act:
+        act = ACT_NAMES_ZH.get(condition.act, condition.act) if language == "zh" else condition.act
+        parts.append(t("reveal.act", language, act=act))
+    for field in ("trust_at_least", "openness_at_least", "emotion_at_most", "after_agent_turns"):
+        value = getattr(condition, field)
+        if value is not None:
+            parts.append(t(f"reveal.{field}", language, value=value))
+    return " + ".join(parts)
+
+
+def describe_rubric(rubric: RubricFile, language: Language = "zh") -> str:
+    """A rubric as Markdown: dimensions with weights, checks and level descriptors."""
+    lang = language
+    out = [f"## {rubric.name.get(lang)}", "", rubric.description.get(lang), ""]
+    out += [
+        t("rubric.summary", lang, pass_score=rubric.pass_score, low=rubric.scale.min, high=rubric.scale.max),
+        "",
+    ]
+    total = rubric.total_weight
+    for dim in rubric.dimensions:
+        share = 100 * dim.weight / total
+        out += [f"### {dim.name.get(lang)} · {share:.0f}%", "", dim.description.get(lang), ""]
+        out += [f"- {t('rubric.check', lang)}: {check.description.get(lang)}" for check in dim.checks]
+        out += [f"- **{lv.level} {lv.label.get(lang)}**: {lv.description.get(lang)}" for lv in dim.levels]
+        if dim.not_applicable:
+            out.append(f"- {t('rubric.not_applicable', lang)}: {dim.not_applicable.description.get(lang)}")
+        out.append("")
+    return "\n".join(out)

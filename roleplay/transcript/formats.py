@@ -99,7 +99,7 @@ def parse_text(text: str, source: str = "<text>") -> Transcript:
         if not line.strip():
             continue
         header = _HEADER.match(line)
-        if header and not turns and header["key"].lower() in _HEADER_KEYS + ("started_at", "date"):
+        if header and not turns and header["key"].lower() in (*_HEADER_KEYS, "started_at", "date"):
             meta[header["key"].lower()] = header["value"]
             continue
         match = _LINE.match(line)

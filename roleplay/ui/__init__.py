@@ -1,0 +1,1 @@
+"""The Gradio web app (thin adapters over the core)."""

@@ -1,0 +1,128 @@
+"""The library browser: personas, trait combinations, scenarios and rubrics, in Chinese or English.
+
+A thin adapter: everything it shows comes from :mod:`roleplay.library` and its describers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from roleplay.i18n import t
+from roleplay.library import Language, Library, UnknownPersonaError
+from roleplay.library.describe import describe_persona, describe_rubric, describe_scenario
+from roleplay.library.trait import AXES
+from roleplay.settings import Settings
+
+NONE = ""
+
+
+def persona_markdown(library: Library, spec: str | None, language: Language) -> str:
+    """The composed persona's description, or a helpful message."""
+    if not spec:
+        return t("ui.empty", language)
+    try:
+        return describe_persona(library.persona(spec), language)
+    except UnknownPersonaError as exc:
+        return f"⚠️ {exc}"
+
+
+def combination_spec(
+    behaviour: str | None, style: str | None, buying: str | None, difficulty: str | None
+) -> str:
+    """The persona spec for the chosen traits (empty choices left out)."""
+    return "+".join(token for token in (behaviour, style, buying, difficulty) if token)
+
+
+def scenario_markdown(library: Library, scenario_id: str | None, language: Language, teacher: bool) -> str:
+    """The scenario's description for the student, or with the teacher's hidden side."""
+    scenario = library.scenarios.get(scenario_id or "")
+    return describe_scenario(scenario, language, teacher) if scenario else t("ui.empty", language)
+
+
+def rubric_markdown(library: Library, rubric_id: str | None, language: Language) -> str:
+    """The rubric's description."""
+    rubric = library.rubrics.get(rubric_id or "")
+    return describe_rubric(rubric, language) if rubric else t("ui.empty", language)
+
+
+def errors_markdown(library: Library, language: Language) -> str:
+    """A warning listing the library's file problems, or nothing."""
+    if not library.errors:
+        return ""
+    lines = [t("ui.errors", language, count=len(library.errors))]
+    lines += [f"- `{error}`" for error in library.errors[:20]]
+    return "\n".join(lines)
+
+
+def build_library_app(settings: Settings) -> gr.Blocks:
+    """Build the Gradio app that browses the library at ``settings.library_dir``."""
+    library = Library.load(settings.library_dir)
+    lang: Language = settings.language
+
+    def choices(items: dict[str, Any], label: Any) -> list[tuple[str, str]]:
+        return [(f"{label(item)} · {key}", key) for key, item in sorted(items.items())]
+
+    persona_choices = choices(library.personas, lambda p: p.name.get(lang))
+    scenario_choices = choices(library.scenarios, lambda s: s.title.get(lang))
+    rubric_choices = choices(library.rubrics, lambda r: r.name.get(lang))
+    first = {
+        name: (opts[0][1] if opts else None)
+        for name, opts in (
+            ("persona", persona_choices),
+            ("scenario", scenario_choices),
+            ("rubric", rubric_choices),
+        )
+    }
+
+    with gr.Blocks(title=t("ui.title", lang)) as demo:
+        gr.Markdown(f"# {t('ui.title', lang)}")
+        gr.Markdown(t("ui.offline_banner", lang), elem_id="mode-banner")
+        gr.Markdown(t("ui.library_note", lang))
+        gr.Markdown(errors_markdown(library, lang), elem_id="library-errors")
+        language = gr.Radio(["zh", "en"], value=lang, label=t("ui.language", lang))
+        with gr.Tab(t("ui.tab.personas", lang)):
+            persona = gr.Dropdown(persona_choices, value=first["persona"], label=t("ui.persona", lang))
+            persona_view = gr.Markdown(persona_markdown(library, first["persona"], lang))
+        with gr.Tab(t("ui.tab.combine", lang)):
+            with gr.Row():
+                axis_inputs = []
+                for axis in AXES:
+                    options = [
+                        (library.traits[i].name.get(lang) + f" · {i}", i) for i in library.trait_ids(axis)
+                    ]
+                    if axis == "buying":
+                        options = [(t("ui.none", lang), NONE), *options]
+                    default = "normal" if axis == "difficulty" else (options[0][1] if options else None)
+                    axis_inputs.append(gr.Dropdown(options, value=default, label=t(f"ui.axis.{axis}", lang)))
+            combo_view = gr.Markdown(
+                persona_markdown(library, combination_spec(*(i.value for i in axis_inputs)), lang)
+            )
+        with gr.Tab(t("ui.tab.scenarios", lang)):
+            scenario = gr.Dropdown(scenario_choices, value=first["scenario"], label=t("ui.scenario", lang))
+            teacher = gr.Checkbox(value=False, label=t("ui.show_hidden", lang))
+            scenario_view = gr.Markdown(scenario_markdown(library, first["scenario"], lang, False))
+        with gr.Tab(t("ui.tab.rubrics", lang)):
+            rubric = gr.Dropdown(rubric_choices, value=first["rubric"], label=t("ui.rubric", lang))
+            rubric_view = gr.Markdown(rubric_markdown(library, first["rubric"], lang))
+
+        persona_inputs = [persona, language]
+        for control in persona_inputs:
+            control.change(lambda s, lg: persona_markdown(library, s, lg), persona_inputs, persona_view)
+        combo_inputs = [*axis_inputs, language]
+        for control in combo_inputs:
+            control.change(
+                lambda b, s, bu, d, lg: persona_markdown(library, combination_spec(b, s, bu, d), lg),
+                combo_inputs,
+                combo_view,
+            )
+        scenario_inputs = [scenario, language, teacher]
+        for control in scenario_inputs:
+            control.change(
+                lambda s, lg, tc: scenario_markdown(library, s, lg, tc), scenario_inputs, scenario_view
+            )
+        rubric_inputs = [rubric, language]
+        for control in rubric_inputs:
+            control.change(lambda r, lg: rubric_markdown(library, r, lg), rubric_inputs, rubric_view)
+    return demo
