@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+
+Mode = Literal["offline", "openai"]
+StructuredOutputMethod = Literal["json_schema", "function_calling", "json_mode", "text"]
 
 
 def default_library_dir() -> Path:
@@ -20,20 +23,52 @@ def default_library_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    """Every setting of the app and CLI; environment variables start with ``ROLEPLAY_``."""
+    """Every setting of the app and CLI; environment variables start with ``ROLEPLAY_``.
+
+    ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL`` are honoured too. With neither a key nor a base URL
+    the mode is offline: no model is called, the customer is scripted and grading uses the tagger.
+    """
 
     model_config = SettingsConfigDict(env_prefix="ROLEPLAY_", env_file=".env", extra="ignore")
 
     library_dir: Path = Field(default_factory=default_library_dir, description="holds personas/ and rubrics/")
     data_dir: Path = Field(default=Path("data"), description="database, saved transcripts and reports")
     language: Literal["zh", "en"] = Field(default="zh", description="language of the UI and the customer")
-    host: str = Field(
-        default="127.0.0.1", description="address the web app listens on; 0.0.0.0 for a classroom"
-    )
+    host: str = Field(default="127.0.0.1", description="address the web app listens on; 0.0.0.0 for a classroom")
     port: int = Field(default=7860, ge=1, le=65535, description="port of the web app")
+
+    base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("ROLEPLAY_BASE_URL", "OPENAI_BASE_URL"),
+        description="OpenAI-compatible endpoint, e.g. https://api.deepseek.com/v1",
+    )
+    api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ROLEPLAY_API_KEY", "OPENAI_API_KEY")
+    )
+    customer_model: str = Field(default="deepseek-chat", description="model that plays the customer")
+    grader_model: str | None = Field(default=None, description="model that grades (default: customer_model)")
+    temperature: float = Field(default=0.8, ge=0, le=2)
+    timeout_seconds: float = Field(default=60, gt=0)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    structured_output: StructuredOutputMethod = Field(
+        default="json_schema", description="how the judge asks for JSON; 'text' parses JSON from plain text"
+    )
+    offline: bool = Field(default=False, description="force offline mode even when a model is configured")
+
+    @property
+    def mode(self) -> Mode:
+        """``offline`` unless a key or a base URL is set (and offline is not forced)."""
+        if self.offline or (self.api_key is None and not self.base_url):
+            return "offline"
+        return "openai"
+
+    @property
+    def grader(self) -> str:
+        """The grading model's name."""
+        return self.grader_model or self.customer_model
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment, with explicit arguments winning."""
+    """Settings from the environment, with explicit (non-None) arguments winning."""
     given = {key: value for key, value in overrides.items() if value is not None}
     return Settings(**given)  # type: ignore[arg-type]

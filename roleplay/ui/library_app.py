@@ -56,6 +56,14 @@ def errors_markdown(library: Library, language: Language) -> str:
     return "\n".join(lines)
 
 
+def mode_banner(settings: Settings) -> str:
+    """Which mode is on: offline, or the configured model's name."""
+    if settings.mode == "offline":
+        return t("ui.offline_banner", settings.language)
+    base_url = settings.base_url or "api.openai.com"
+    return t("ui.model_banner", settings.language, model=settings.customer_model, base_url=base_url)
+
+
 def build_library_app(settings: Settings) -> gr.Blocks:
     """Build the Gradio app that browses the library at ``settings.library_dir``."""
     library = Library.load(settings.library_dir)
@@ -78,7 +86,7 @@ def build_library_app(settings: Settings) -> gr.Blocks:
 
     with gr.Blocks(title=t("ui.title", lang)) as demo:
         gr.Markdown(f"# {t('ui.title', lang)}")
-        gr.Markdown(t("ui.offline_banner", lang), elem_id="mode-banner")
+        gr.Markdown(mode_banner(settings), elem_id="mode-banner")
         gr.Markdown(t("ui.library_note", lang))
         gr.Markdown(errors_markdown(library, lang), elem_id="library-errors")
         language = gr.Radio(["zh", "en"], value=lang, label=t("ui.language", lang))
