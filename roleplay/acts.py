@@ -74,9 +74,7 @@ ACT_NAMES_ZH: dict[str, str] = {
 
 def question_act(question_type: QuestionType) -> Act:
     """Return the act name for a question type, e.g. ``open`` -> ``question_open``."""
-    act = f"question_{question_type}"
-    assert act in ACTS
-    return act  # type: ignore[return-value]
+    return next(act for act in QUESTION_ACTS if act == f"question_{question_type}")
 
 
 class TaggedAct(BaseModel):

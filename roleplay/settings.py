@@ -42,9 +42,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("ROLEPLAY_BASE_URL", "OPENAI_BASE_URL"),
         description="OpenAI-compatible endpoint, e.g. https://api.deepseek.com/v1",
     )
-    api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("ROLEPLAY_API_KEY", "OPENAI_API_KEY")
-    )
+    api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("ROLEPLAY_API_KEY", "OPENAI_API_KEY"))
     customer_model: str = Field(default="deepseek-chat", description="model that plays the customer")
     grader_model: str | None = Field(default=None, description="model that grades (default: customer_model)")
     temperature: float = Field(default=0.8, ge=0, le=2)

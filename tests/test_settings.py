@@ -8,8 +8,16 @@ import pytest
 
 from roleplay.settings import load_settings
 
-_VARS = ("ROLEPLAY_BASE_URL", "OPENAI_BASE_URL", "ROLEPLAY_API_KEY", "OPENAI_API_KEY", "ROLEPLAY_OFFLINE",
-         "ROLEPLAY_CUSTOMER_MODEL", "ROLEPLAY_GRADER_MODEL", "ROLEPLAY_LANGUAGE")
+_VARS = (
+    "ROLEPLAY_BASE_URL",
+    "OPENAI_BASE_URL",
+    "ROLEPLAY_API_KEY",
+    "OPENAI_API_KEY",
+    "ROLEPLAY_OFFLINE",
+    "ROLEPLAY_CUSTOMER_MODEL",
+    "ROLEPLAY_GRADER_MODEL",
+    "ROLEPLAY_LANGUAGE",
+)
 
 
 @pytest.fixture(autouse=True)

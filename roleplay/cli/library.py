@@ -17,6 +17,7 @@ from roleplay.library import Library, UnknownPersonaError, library_files
 from roleplay.library.check import validate_paths
 from roleplay.library.common import Language
 from roleplay.library.describe import describe_persona
+from roleplay.library.loader import LibraryError
 from roleplay.library.schema import stale_schemas, write_schemas
 from roleplay.settings import load_settings
 
@@ -51,9 +52,7 @@ def _language(value: str) -> Language:
 
 @app.command()
 def validate(
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="files or folders; default: the whole library")
-    ] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help="files or folders; default: the whole library")] = None,
     library_dir: LibraryOption = None,
     lang: LangOption = "zh",
 ) -> None:
@@ -69,15 +68,11 @@ def validate(
             errors_console.print(str(error), markup=False, highlight=False)
         errors_console.print(f"[red]{t('validate.failed', language, count=len(errors))}[/red]")
         raise typer.Exit(1)
-    count = sum(
-        len(library_files(p)) if p.is_dir() and (p / "personas").is_dir() else _count(p) for p in targets
-    )
+    count = sum(len(library_files(p)) if p.is_dir() and (p / "personas").is_dir() else _count(p) for p in targets)
     console.print(f"[green]{t('validate.ok', language, count=count)}[/green]")
 
 
-def _stale(path: Path) -> object:
-    from roleplay.library.loader import LibraryError
-
+def _stale(path: Path) -> LibraryError:
     return LibraryError(path, "", "the schema is out of date with the code: run `roleplay schemas`")
 
 

@@ -126,9 +126,7 @@ class Library:
                     continue
                 problem = self._trait_problem(axis, trait_id)
                 if problem:
-                    errors.append(
-                        LibraryError(path, f"traits.{axis}", problem, _line(path, ("traits", axis)))
-                    )
+                    errors.append(LibraryError(path, f"traits.{axis}", problem, _line(path, ("traits", axis))))
             for index, scenario_id in enumerate(persona.suggested_scenarios):
                 if scenario_id not in self.scenarios:
                     errors.append(
@@ -211,9 +209,7 @@ class Library:
         if trait is None or (axis_name and trait.axis != axis_name):
             personas = ", ".join(sorted(self.personas)) or "(none)"
             traits = "; ".join(f"{axis}: {', '.join(self.trait_ids(axis))}" for axis in AXES)
-            raise UnknownPersonaError(
-                f"unknown persona or trait '{token}'. Personas: {personas}. Traits: {traits}"
-            )
+            raise UnknownPersonaError(f"unknown persona or trait '{token}'. Personas: {personas}. Traits: {traits}")
         return trait
 
     def composed_personas(self) -> list[ComposedPersona]:
@@ -245,8 +241,7 @@ def kind_of(document: YamlDocument) -> Kind:
                 LibraryError(
                     document.path,
                     "",
-                    f"cannot tell what this file is: it needs exactly one of "
-                    f"{', '.join(ID_KEYS)} (found {found})",
+                    f"cannot tell what this file is: it needs exactly one of {', '.join(ID_KEYS)} (found {found})",
                     1,
                 )
             ]

@@ -35,9 +35,7 @@ def validate_paths(paths: list[Path], default_root: Path) -> list[LibraryError]:
             continue
         library = libraries.get(root) or libraries.setdefault(root, Library.load(root))
         target = path.resolve()
-        errors.extend(
-            e for e in library.errors if e.file.resolve() == target or target in e.file.resolve().parents
-        )
+        errors.extend(e for e in library.errors if e.file.resolve() == target or target in e.file.resolve().parents)
     return _unique(errors)
 
 

@@ -121,7 +121,7 @@ def compose(chosen: dict[Axis, Trait], persona: PersonaFile | None = None) -> Co
         )
         for act, reaction in reactions.items()
     }
-    lines: dict[str, list[Text]] = {}
+    lines: LineBank = {}
     for bank in [t.lines for t in everyone] + ([overrides.lines] if overrides else []):
         for situation, texts in bank.items():
             lines.setdefault(situation, []).extend(texts)
@@ -140,10 +140,9 @@ def compose(chosen: dict[Axis, Trait], persona: PersonaFile | None = None) -> Co
         initial_state=_initial_state(behaviour.initial_state, moving[1:], difficulty.scaling, persona),
         reactions=scaled,
         calmed_by=[x for t in everyone for x in t.calmed_by] + (overrides.calmed_by if overrides else []),
-        triggered_by=[x for t in everyone for x in t.triggered_by]
-        + (overrides.triggered_by if overrides else []),
+        triggered_by=[x for t in everyone for x in t.triggered_by] + (overrides.triggered_by if overrides else []),
         on_patience_out=(overrides.on_patience_out if overrides else None) or behaviour.on_patience_out,
-        lines=lines,  # type: ignore[arg-type]  # keys come from LineBank dicts
+        lines=lines,
         teaching_tips=[x for t in everyone for x in t.teaching_tips],
         scaling=difficulty.scaling,
     )

@@ -64,9 +64,7 @@ def read_yaml(path: Path) -> YamlDocument:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise LibraryFileError(
-            [LibraryError(path, "", f"cannot read the file ({exc}); save it as UTF-8")]
-        ) from exc
+        raise LibraryFileError([LibraryError(path, "", f"cannot read the file ({exc}); save it as UTF-8")]) from exc
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -76,9 +74,7 @@ def read_yaml(path: Path) -> YamlDocument:
         message = f"not valid YAML: {problem} (check indentation, colons and quotes)"
         raise LibraryFileError([LibraryError(path, "", message, line)]) from exc
     if node is None or not isinstance(node, yaml.MappingNode):
-        raise LibraryFileError(
-            [LibraryError(path, "", "the file must be a YAML mapping of key: value lines", 1)]
-        )
+        raise LibraryFileError([LibraryError(path, "", "the file must be a YAML mapping of key: value lines", 1)])
     lines: dict[Location, int] = {(): node.start_mark.line + 1}
     duplicates: list[LibraryError] = []
     _walk(node, (), lines, duplicates, path)
@@ -88,18 +84,14 @@ def read_yaml(path: Path) -> YamlDocument:
     return YamlDocument(path, data, lines)
 
 
-def _walk(
-    node: yaml.Node, loc: Location, lines: dict[Location, int], errors: list[LibraryError], path: Path
-) -> None:
+def _walk(node: yaml.Node, loc: Location, lines: dict[Location, int], errors: list[LibraryError], path: Path) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
             key = str(key_node.value)
             child = (*loc, key)
             if key in seen:
-                errors.append(
-                    LibraryError(path, _dotted(child), "key appears twice", key_node.start_mark.line + 1)
-                )
+                errors.append(LibraryError(path, _dotted(child), "key appears twice", key_node.start_mark.line + 1))
             seen.add(key)
             lines[child] = key_node.start_mark.line + 1
             _walk(value_node, child, lines, errors, path)
@@ -129,16 +121,12 @@ def validate_document(document: YamlDocument, model: type[ModelT]) -> ModelT:
         raise LibraryFileError(located_errors(document, model, exc)) from exc
 
 
-def located_errors(
-    document: YamlDocument, model: type[BaseModel], exc: ValidationError
-) -> list[LibraryError]:
+def located_errors(document: YamlDocument, model: type[BaseModel], exc: ValidationError) -> list[LibraryError]:
     """Turn pydantic's errors into teacher-readable, located messages."""
     errors = []
     for item in exc.errors(include_url=False):
         loc = tuple(part for part in item["loc"] if part != "[key]")
-        errors.append(
-            LibraryError(document.path, _dotted(loc), _message(item, model, loc), document.line_of(loc))
-        )
+        errors.append(LibraryError(document.path, _dotted(loc), _message(item, model, loc), document.line_of(loc)))
     return errors
 
 

@@ -82,9 +82,7 @@ class Check(Strict):
     def _bands_cover_everything(self) -> Check:
         last = self.bands[-1]
         if last.min is not None or last.max is not None:
-            raise ValueError(
-                "bands: the last band must have neither min nor max, so every value gets a level"
-            )
+            raise ValueError("bands: the last band must have neither min nor max, so every value gets a level")
         return self
 
 
@@ -144,12 +142,7 @@ class RubricFile(Strict):
             seen.add(dim.dimension_id)
             levels = [item.level for item in dim.levels]
             bad = [lv for lv in levels if not self.scale.min <= lv <= self.scale.max]
-            bad += [
-                b.level
-                for c in dim.checks
-                for b in c.bands
-                if not self.scale.min <= b.level <= self.scale.max
-            ]
+            bad += [b.level for c in dim.checks for b in c.bands if not self.scale.min <= b.level <= self.scale.max]
             if bad:
                 raise ValueError(
                     f"dimension {dim.dimension_id}: level {bad[0]} is outside the scale "

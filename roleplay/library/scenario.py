@@ -69,9 +69,7 @@ class SuccessCondition(Strict):
     """When the customer counts the case as resolved (all parts must hold)."""
 
     description: Text
-    requires_acts: list[Act] = Field(
-        default_factory=list, description="acts the agent must have used during the chat"
-    )
+    requires_acts: list[Act] = Field(default_factory=list, description="acts the agent must have used during the chat")
     requires_facts: list[Slug] = Field(
         default_factory=list, description="hidden facts that must have come out (fact_id)"
     )

@@ -38,6 +38,5 @@ def stale_schemas(root: Path) -> list[Path]:
     return [
         root / relative
         for kind, relative in SCHEMA_PATHS.items()
-        if not (root / relative).is_file()
-        or (root / relative).read_text(encoding="utf-8") != schema_text(kind)
+        if not (root / relative).is_file() or (root / relative).read_text(encoding="utf-8") != schema_text(kind)
     ]

@@ -44,9 +44,7 @@ class DifficultyScaling(Strict):
     accept_emotion_at_most: float = Field(
         ge=0, le=10, description="emotion must be at most this before accepting a solution"
     )
-    reveal_shift: float = Field(
-        ge=-5, le=5, description="added to every trust/openness threshold of a hidden fact"
-    )
+    reveal_shift: float = Field(ge=-5, le=5, description="added to every trust/openness threshold of a hidden fact")
 
 
 class Trait(Strict):
@@ -62,15 +60,11 @@ class Trait(Strict):
     summary: Text = Field(description="one line for lists")
     description: Text = Field(description="what this customer is like, for the teacher")
     speech: Speech = Field(default_factory=Speech)
-    initial_state: StateValues | None = Field(
-        default=None, description="behaviour traits only: the starting state"
-    )
+    initial_state: StateValues | None = Field(default=None, description="behaviour traits only: the starting state")
     initial_shift: StateShift | None = Field(
         default=None, description="style and buying traits: added to the behaviour's starting state"
     )
-    reactions: dict[Trigger, Reaction] = Field(
-        default_factory=dict, description="how each student act moves the state"
-    )
+    reactions: dict[Trigger, Reaction] = Field(default_factory=dict, description="how each student act moves the state")
     calmed_by: list[Text] = Field(default_factory=list, description="what calms or wins this customer")
     triggered_by: list[Text] = Field(default_factory=list, description="what sets this customer off")
     on_patience_out: PatienceOut | None = Field(default=None, description="behaviour traits only")

@@ -248,9 +248,7 @@ def parse_csv(text: str, source: str = "<csv>") -> list[Transcript]:
             try:
                 timestamp = _parse_time(cell("timestamp"), anchor)
             except ValueError as exc:
-                raise TranscriptFormatError(
-                    source, f"cannot read the time '{cell('timestamp')}'", number
-                ) from exc
+                raise TranscriptFormatError(source, f"cannot read the time '{cell('timestamp')}'", number) from exc
             anchor = timestamp
         key = cell("session_id")
         groups.setdefault(key, []).append(Turn(role=role, text=cell("text"), timestamp=timestamp))

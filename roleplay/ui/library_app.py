@@ -28,9 +28,7 @@ def persona_markdown(library: Library, spec: str | None, language: Language) -> 
         return f"⚠️ {exc}"
 
 
-def combination_spec(
-    behaviour: str | None, style: str | None, buying: str | None, difficulty: str | None
-) -> str:
+def combination_spec(behaviour: str | None, style: str | None, buying: str | None, difficulty: str | None) -> str:
     """The persona spec for the chosen traits (empty choices left out)."""
     return "+".join(token for token in (behaviour, style, buying, difficulty) if token)
 
@@ -84,7 +82,8 @@ def build_library_app(settings: Settings) -> gr.Blocks:
         )
     }
 
-    with gr.Blocks(title=t("ui.title", lang)) as demo:
+    demo = gr.Blocks(title=t("ui.title", lang))
+    with demo:
         gr.Markdown(f"# {t('ui.title', lang)}")
         gr.Markdown(mode_banner(settings), elem_id="mode-banner")
         gr.Markdown(t("ui.library_note", lang))
@@ -97,16 +96,12 @@ def build_library_app(settings: Settings) -> gr.Blocks:
             with gr.Row():
                 axis_inputs = []
                 for axis in AXES:
-                    options = [
-                        (library.traits[i].name.get(lang) + f" · {i}", i) for i in library.trait_ids(axis)
-                    ]
+                    options = [(library.traits[i].name.get(lang) + f" · {i}", i) for i in library.trait_ids(axis)]
                     if axis == "buying":
                         options = [(t("ui.none", lang), NONE), *options]
                     default = "normal" if axis == "difficulty" else (options[0][1] if options else None)
                     axis_inputs.append(gr.Dropdown(options, value=default, label=t(f"ui.axis.{axis}", lang)))
-            combo_view = gr.Markdown(
-                persona_markdown(library, combination_spec(*(i.value for i in axis_inputs)), lang)
-            )
+            combo_view = gr.Markdown(persona_markdown(library, combination_spec(*(i.value for i in axis_inputs)), lang))
         with gr.Tab(t("ui.tab.scenarios", lang)):
             scenario = gr.Dropdown(scenario_choices, value=first["scenario"], label=t("ui.scenario", lang))
             teacher = gr.Checkbox(value=False, label=t("ui.show_hidden", lang))
@@ -115,22 +110,20 @@ def build_library_app(settings: Settings) -> gr.Blocks:
             rubric = gr.Dropdown(rubric_choices, value=first["rubric"], label=t("ui.rubric", lang))
             rubric_view = gr.Markdown(rubric_markdown(library, first["rubric"], lang))
 
-        persona_inputs = [persona, language]
+        persona_inputs: list[Any] = [persona, language]
         for control in persona_inputs:
             control.change(lambda s, lg: persona_markdown(library, s, lg), persona_inputs, persona_view)
-        combo_inputs = [*axis_inputs, language]
+        combo_inputs: list[Any] = [*axis_inputs, language]
         for control in combo_inputs:
             control.change(
                 lambda b, s, bu, d, lg: persona_markdown(library, combination_spec(b, s, bu, d), lg),
                 combo_inputs,
                 combo_view,
             )
-        scenario_inputs = [scenario, language, teacher]
+        scenario_inputs: list[Any] = [scenario, language, teacher]
         for control in scenario_inputs:
-            control.change(
-                lambda s, lg, tc: scenario_markdown(library, s, lg, tc), scenario_inputs, scenario_view
-            )
-        rubric_inputs = [rubric, language]
+            control.change(lambda s, lg, tc: scenario_markdown(library, s, lg, tc), scenario_inputs, scenario_view)
+        rubric_inputs: list[Any] = [rubric, language]
         for control in rubric_inputs:
             control.change(lambda r, lg: rubric_markdown(library, r, lg), rubric_inputs, rubric_view)
     return demo
