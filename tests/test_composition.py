@@ -27,9 +27,7 @@ def test_shipped_library_has_the_promised_content() -> None:
     assert set(LIBRARY.trait_ids("buying")) == {"male", "female"}
     assert set(LIBRARY.trait_ids("difficulty")) == {"easy", "normal", "hard"}
     assert len(LIBRARY.personas) >= 8
-    covered = {
-        axis: {getattr(p.traits, axis) for p in LIBRARY.personas.values()} for axis in ("behaviour", "style")
-    }
+    covered = {axis: {getattr(p.traits, axis) for p in LIBRARY.personas.values()} for axis in ("behaviour", "style")}
     assert covered["behaviour"] == set(LIBRARY.trait_ids("behaviour"))
     assert covered["style"] == set(LIBRARY.trait_ids("style"))
     assert {"male", "female"} <= {p.traits.buying for p in LIBRARY.personas.values()}
@@ -78,14 +76,10 @@ def test_combination_follows_the_rule() -> None:
         assert getattr(persona.initial_state, field) == pytest.approx(max(0, min(10, expected)))
     for act in set(behaviour.reactions) | set(style.reactions) | set(buying.reactions):
         for field in STATE_FIELDS:
-            raw = sum(
-                getattr(t.reactions[act], field) for t in (behaviour, style, buying) if act in t.reactions
-            )
+            raw = sum(getattr(t.reactions[act], field) for t in (behaviour, style, buying) if act in t.reactions)
             helpful = raw < 0 if field == "emotion" else raw > 0
             expected = raw * (hard.good_gain if helpful else hard.bad_gain)
-            assert getattr(persona.reactions[act].shift, field) == pytest.approx(
-                max(-10, min(10, expected)), abs=0.01
-            )
+            assert getattr(persona.reactions[act].shift, field) == pytest.approx(max(-10, min(10, expected)), abs=0.01)
     assert persona.speech.length == (behaviour.speech.length or style.speech.length or "medium")
 
 

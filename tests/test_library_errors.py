@@ -163,9 +163,7 @@ CASES = [
         ["no scenario 'moon_base'", "aircon_after_sales"],
         id="unknown-scenario",
     ),
-    pytest.param(
-        PERSONA, _set("age", value=7), "age", "age: 7", ["greater than or equal to 12"], id="bad-age"
-    ),
+    pytest.param(PERSONA, _set("age", value=7), "age", "age: 7", ["greater than or equal to 12"], id="bad-age"),
     pytest.param(
         SCENARIO,
         _set("success", "requires_facts", value=["ghost_fact"]),

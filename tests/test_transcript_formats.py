@@ -42,9 +42,7 @@ def sample() -> Transcript:
                 role="agent",
                 text="您好，非常理解您的着急。请问是哪天约的上门？",
                 timestamp=datetime(2026, 5, 3, 10, 2, 40),
-                acts=[
-                    TaggedAct(act="restate_feeling", span="非常理解您的着急", rule="zh.feeling.understand")
-                ],
+                acts=[TaggedAct(act="restate_feeling", span="非常理解您的着急", rule="zh.feeling.understand")],
             ),
             Turn(
                 role="customer",
@@ -99,9 +97,7 @@ def test_csv_round_trip(tmp_path: Path) -> None:
     [
         pytest.param("客服: 您好\n顾客: 你好", [("agent", "您好"), ("customer", "你好")], id="zh-half-colon"),
         pytest.param("客服：您好\n顾客：在吗", [("agent", "您好"), ("customer", "在吗")], id="zh-full-colon"),
-        pytest.param(
-            "Agent: Hi there\nCustomer: hello", [("agent", "Hi there"), ("customer", "hello")], id="en"
-        ),
+        pytest.param("Agent: Hi there\nCustomer: hello", [("agent", "Hi there"), ("customer", "hello")], id="en"),
         pytest.param("AGENT: Hi\ncustomer: yo", [("agent", "Hi"), ("customer", "yo")], id="any-case"),
         pytest.param(
             "买家: 发货了吗\n商家: 亲，今天发",
