@@ -52,8 +52,16 @@ class HiddenFact(Strict):
 
     fact_id: Slug
     text: Text = Field(description="the fact, as the customer knows it")
+    says: Text | None = Field(
+        default=None, description="the customer's own words when telling it (offline mode speaks these)"
+    )
     reveal: list[RevealCondition] = Field(
         min_length=1, description="the fact comes out when ANY of these conditions holds"
+    )
+    giveaway: list[str] = Field(
+        default_factory=list,
+        description="words that would give the fact away: a model reply holding one before the fact is revealed "
+        "is rejected",
     )
     key: bool = Field(default=False, description="the case cannot be solved well without it")
 

@@ -1,0 +1,106 @@
+"""The offline voice: persona-true customer lines chosen from the line banks by state and act.
+
+No model is called. The same state machine drives this voice and the LLM voice, so the offline
+customer reacts to technique exactly as the LLM one does; only the wording is simpler.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from roleplay.customer.state import CustomerState, TurnEffect
+from roleplay.library.common import LineSituation, Language, Text
+from roleplay.library.compose import ComposedPersona
+from roleplay.library.scenario import ScenarioFile
+
+
+def situation_for(state: CustomerState, effect: TurnEffect | None) -> LineSituation:
+    """Which kind of line fits the customer's state after the agent's turn."""
+    if state.outcome == "resolved":
+        return "satisfied"
+    if state.outcome == "walked_out":
+        return "walk_out"
+    if state.outcome == "escalated":
+        return "escalate"
+    if effect is None:
+        return "opening"
+    if effect.manipulation:
+        return "annoyed_by_trick"
+    if effect.solution_offered:
+        return "doubting" if state.trust < 5 else "upset"
+    if state.emotion >= 8.5:
+        return "furious"
+    calming = sum(change.shift.emotion for change in effect.changes)
+    warming = sum(change.shift.trust + change.shift.openness for change in effect.changes)
+    if state.openness < 3:
+        return "reluctant"
+    if calming <= -1:
+        return "calmer"
+    if state.emotion >= 6:
+        return "upset"
+    if warming >= 1:
+        return "pleased"
+    if state.trust < 4:
+        return "doubting"
+    return "calmer" if state.emotion >= 3 else "pleased"
+
+
+# When a bank has no line for a situation, these situations are tried next, in order.
+_FALLBACK: dict[LineSituation, tuple[LineSituation, ...]] = {
+    "opening": ("upset", "doubting", "reluctant"),
+    "upset": ("furious", "doubting", "reluctant"),
+    "furious": ("upset", "escalate"),
+    "calmer": ("pleased", "doubting", "upset"),
+    "pleased": ("calmer", "satisfied"),
+    "doubting": ("upset", "reluctant", "calmer"),
+    "reluctant": ("doubting", "calmer", "upset"),
+    "annoyed_by_trick": ("upset", "doubting"),
+    "walk_out": ("escalate", "furious"),
+    "escalate": ("walk_out", "furious"),
+    "satisfied": ("pleased", "calmer"),
+}
+
+
+class OfflineVoice:
+    """Chooses lines deterministically for a seed, avoiding repeats within a session."""
+
+    def __init__(self, persona: ComposedPersona, scenario: ScenarioFile, language: Language, seed: int) -> None:
+        self.persona = persona
+        self.scenario = scenario
+        self.language = language
+        self.random = random.Random(seed)
+        self.used: set[str] = set()
+
+    def opening(self) -> str:
+        """The customer's first message: one of the scenario's openings."""
+        return self._pick(self.scenario.opening)
+
+    def reply(self, state: CustomerState, effect: TurnEffect) -> str:
+        """The customer's answer after an agent turn, telling any fact revealed this turn."""
+        situation = situation_for(state, effect)
+        line = self.line(situation)
+        facts = [f for f in self.scenario.hidden_facts if f.fact_id in effect.revealed]
+        if facts and state.outcome == "ongoing":
+            told = " ".join(self._say(fact.says or fact.text) for fact in facts)
+            if situation in ("reluctant", "doubting", "upset", "furious") or state.openness < 3:
+                return told  # a guarded customer tells the fact and no more
+            return f"{line} {told}".strip()
+        return line
+
+    def line(self, situation: LineSituation) -> str:
+        """A line for ``situation`` from the scenario's bank first, then the persona's."""
+        for candidate in (situation, *_FALLBACK[situation]):
+            texts = [*self.scenario.lines.get(candidate, []), *self.persona.lines.get(candidate, [])]
+            if texts:
+                return self._pick(texts)
+        return "……" if self.language == "zh" else "..."
+
+    def _say(self, text: Text) -> str:
+        return text.get(self.language)
+
+    def _pick(self, texts: Sequence[Text]) -> str:
+        fresh = [text for text in texts if text.get(self.language) not in self.used] or list(texts)
+        choice = self.random.choice(fresh).get(self.language)
+        self.used.add(choice)
+        return choice
