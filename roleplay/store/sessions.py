@@ -1,0 +1,151 @@
+"""Saving sessions turn by turn, and reading them back as transcripts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from roleplay.acts import TaggedAct
+from roleplay.library.common import Language, Outcome
+from roleplay.store.schema import SessionRow, TurnRow
+from roleplay.transcript import StateSnapshot, Student, Transcript, Turn, TypeGuess
+from roleplay.transcript.model import Role
+
+
+class NewSession(BaseModel):
+    """What is known when a session starts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    session_id: str
+    persona: str
+    scenario: str
+    rubric: str | None = None
+    student: Student | None = None
+    model: str
+    language: Language = "zh"
+    seed: int = 0
+    started_at: datetime
+
+
+class SessionNotFoundError(KeyError):
+    """No session with that id."""
+
+
+class SessionStore:
+    """Sessions and turns in the database. Each call is its own short transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create(self, new: NewSession) -> None:
+        """Record a new session."""
+        student = new.student or Student()
+        row = SessionRow(
+            session_id=new.session_id,
+            persona=new.persona,
+            scenario=new.scenario,
+            rubric=new.rubric,
+            student_name=student.name,
+            student_id=student.student_id,
+            class_name=student.class_name,
+            model=new.model,
+            language=new.language,
+            seed=new.seed,
+            started_at=new.started_at,
+            outcome="ongoing",
+        )
+        with Session(self.engine) as session, session.begin():
+            session.add(row)
+
+    def add_turn(self, session_id: str, role: Role, text: str, at: datetime, voice: str | None = None) -> int:
+        """Append a message and return its position (0-based). Committed before this returns."""
+        with Session(self.engine) as session, session.begin():
+            if session.get(SessionRow, session_id) is None:
+                raise SessionNotFoundError(session_id)
+            last = session.scalar(select(func.max(TurnRow.position)).where(TurnRow.session_id == session_id))
+            position = 0 if last is None else last + 1
+            session.add(
+                TurnRow(session_id=session_id, position=position, role=role, text=text, created_at=at, voice=voice)
+            )
+        return position
+
+    def annotate(
+        self,
+        session_id: str,
+        position: int,
+        *,
+        acts: list[TaggedAct] | None = None,
+        state: StateSnapshot | None = None,
+    ) -> None:
+        """Store the tagger's acts on an agent turn or the state after a customer turn."""
+        with Session(self.engine) as session, session.begin():
+            row = session.scalars(
+                select(TurnRow).where(TurnRow.session_id == session_id, TurnRow.position == position)
+            ).one()
+            if acts is not None:
+                row.acts = [act.model_dump() for act in acts]
+            if state is not None:
+                row.state = state.model_dump()
+
+    def finish(self, session_id: str, outcome: Outcome, at: datetime, guess: TypeGuess | None = None) -> None:
+        """Mark the session ended (the outcome and the student's guess of the customer type)."""
+        with Session(self.engine) as session, session.begin():
+            row = session.get(SessionRow, session_id)
+            if row is None:
+                raise SessionNotFoundError(session_id)
+            row.outcome = outcome
+            row.ended_at = at
+            if guess is not None:
+                row.guess = guess.model_dump()
+
+    def set_outcome(self, session_id: str, outcome: Outcome) -> None:
+        """Record the outcome while the session may still be open."""
+        with Session(self.engine) as session, session.begin():
+            row = session.get(SessionRow, session_id)
+            if row is None:
+                raise SessionNotFoundError(session_id)
+            row.outcome = outcome
+
+    def seed_of(self, session_id: str) -> int:
+        """The session's random seed (for rebuilding the offline voice)."""
+        with Session(self.engine) as session:
+            row = session.get(SessionRow, session_id)
+            if row is None:
+                raise SessionNotFoundError(session_id)
+            return row.seed
+
+    def transcript(self, session_id: str) -> Transcript:
+        """The session as a transcript (metadata, turns, acts, states)."""
+        with Session(self.engine) as session:
+            row = session.get(SessionRow, session_id)
+            if row is None:
+                raise SessionNotFoundError(session_id)
+            turns = [
+                Turn(
+                    role=turn.role,
+                    text=turn.text,
+                    timestamp=turn.created_at,
+                    acts=[TaggedAct.model_validate(a) for a in turn.acts] if turn.acts is not None else None,
+                    state=StateSnapshot.model_validate(turn.state) if turn.state is not None else None,
+                )
+                for turn in row.turns
+            ]
+            student = Student(name=row.student_name, student_id=row.student_id, class_name=row.class_name)
+            return Transcript(
+                session_id=row.session_id,
+                persona=row.persona,
+                scenario=row.scenario,
+                rubric=row.rubric,
+                student=student if student != Student() else None,
+                model=row.model,
+                language=row.language,
+                started_at=row.started_at,
+                ended_at=row.ended_at,
+                guess=TypeGuess.model_validate(row.guess) if row.guess else None,
+                outcome=row.outcome,
+                turns=turns,
+            )
