@@ -1,0 +1,97 @@
+"""Checks a model-written customer reply before the student sees it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from roleplay.library.common import Language
+from roleplay.library.compose import ComposedPersona
+from roleplay.library.scenario import ScenarioFile
+
+# The model speaking as a model, not as the customer.
+_AI_TALK = re.compile(
+    r"作为(?:一个|一名)?(?:AI|人工智能|语言模型|智能助手|虚拟)|我是(?:一个)?(?:AI|人工智能|语言模型|机器人|智能助手)|"
+    r"(?:AI|人工智能)(?:助手|模型)|角色扮演|扮演(?:顾客|客户)|模拟(?:顾客|客户)|\bas an (?:AI|assistant|language model)\b|"
+    r"\b(?:I am|I'm) (?:an AI|a language model|an assistant|a chatbot)\b|\brole-?play\b|\bsimulat(?:ed|ion)\b",
+    re.IGNORECASE,
+)
+# The customer coaching the student instead of being a customer.
+_COACHING = re.compile(
+    r"(?:你|您)(?:应该|可以|最好)(?:先|试着|试试)?(?:复述|共情|使用|用)?(?:开放式|封闭式|选择性)?(?:提问|问题)|"
+    r"复述(?:事实|情感)|开放式问题|封闭式问题|评分|得分|服务技巧|作为客服(?:你|您)应该|"
+    r"\byou should (?:ask|restate|acknowledge|use)\b|\bopen(?:-ended)? question\b|\bas an agent you\b|\brubric\b",
+    re.IGNORECASE,
+)
+# The customer talking like the service agent.
+_AGENT_TALK = re.compile(
+    r"(?:请问)?(?:还有)?(?:什么|啥)(?:可以|能)(?:帮|为)(?:您|你)|很高兴为(?:您|你)服务|感谢(?:您的)?耐心等待|^亲[，,~]|"
+    r"\bhow (?:can|may) I (?:help|assist) you\b|\bthank you for (?:contacting|your patience)\b",
+    re.IGNORECASE,
+)
+# Agreeable words an upset customer would not say (small models turn every customer into a pushover).
+_AGREEABLE = re.compile(
+    r"我(?:能|可以|完全)?理解(?:了|您|你)?|没关系|谢谢(?:您|你)|非常感谢|好的[，,。！!]|辛苦(?:了|您|你)|"
+    r"\bI (?:completely |totally )?understand\b|\bno problem\b|\bthank(?:s| you)\b",
+    re.IGNORECASE,
+)
+_ROLE_PREFIX = re.compile(r"^\s*(?:顾客|客户|客服|Customer|Agent)\s*[:：]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class GuardVerdict:
+    """Whether a reply may be shown, and why not."""
+
+    ok: bool
+    problems: tuple[str, ...] = ()
+
+
+def clean_reply(text: str) -> str:
+    """Strip a role prefix and surrounding quotes/whitespace the model may add."""
+    text = _ROLE_PREFIX.sub("", text.strip(), count=1).strip()
+    if len(text) >= 2 and text[0] in "\"“'" and text[-1] in "\"”'":
+        text = text[1:-1].strip()
+    return text
+
+
+def max_reply_chars(persona: ComposedPersona, language: Language) -> int:
+    """The longest acceptable reply: the persona's length with some slack (English words are longer)."""
+    factor = 1.6 if language == "zh" else 4.0
+    return int(persona.speech.max_chars * factor)
+
+
+def check_reply(
+    text: str,
+    persona: ComposedPersona,
+    scenario: ScenarioFile,
+    revealed: list[str],
+    language: Language,
+    *,
+    upset: bool = False,
+) -> GuardVerdict:
+    """Check a reply: in character, no AI talk, no coaching, no agent talk, no locked fact, not too long.
+
+    With ``upset`` (the state says the customer is upset now) agreeable, thankful replies are rejected.
+    """
+    problems = []
+    if not text.strip():
+        problems.append("empty reply")
+    if _AI_TALK.search(text):
+        problems.append("talks about being an AI or a role-play")
+    if _COACHING.search(text):
+        problems.append("coaches the student")
+    if _AGENT_TALK.search(text):
+        problems.append("talks like the service agent")
+    if upset and _AGREEABLE.search(text):
+        problems.append("too agreeable for a customer who is upset now")
+    lowered = text.lower()
+    for fact in scenario.hidden_facts:
+        if fact.fact_id in revealed:
+            continue
+        leaked = [word for word in fact.giveaway if word.lower() in lowered]
+        if leaked:
+            problems.append(f"tells locked fact {fact.fact_id} ({leaked[0]})")
+    limit = max_reply_chars(persona, language)
+    if len(text) > limit:
+        problems.append(f"too long for this customer ({len(text)} > {limit} characters)")
+    return GuardVerdict(ok=not problems, problems=tuple(problems))
