@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     library_dir: Path = Field(default_factory=default_library_dir, description="holds personas/ and rubrics/")
     data_dir: Path = Field(default=Path("data"), description="database, saved transcripts and reports")
     language: Literal["zh", "en"] = Field(default="zh", description="language of the UI and the customer")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default a SQLite file in data_dir (PostgreSQL for several instances)"
+    )
     host: str = Field(default="127.0.0.1", description="address the web app listens on; 0.0.0.0 for a classroom")
     port: int = Field(default=7860, ge=1, le=65535, description="port of the web app")
 

@@ -12,7 +12,8 @@ from roleplay.library.scenario import ScenarioFile
 # The model speaking as a model, not as the customer.
 _AI_TALK = re.compile(
     r"作为(?:一个|一名)?(?:AI|人工智能|语言模型|智能助手|虚拟)|我是(?:一个)?(?:AI|人工智能|语言模型|机器人|智能助手)|"
-    r"(?:AI|人工智能)(?:助手|模型)|角色扮演|扮演(?:顾客|客户)|模拟(?:顾客|客户)|\bas an (?:AI|assistant|language model)\b|"
+    r"(?:AI|人工智能)(?:助手|模型)|角色扮演|扮演(?:顾客|客户)|模拟(?:顾客|客户)|"
+    r"\bas an (?:AI|assistant|language model)\b|"
     r"\b(?:I am|I'm) (?:an AI|a language model|an assistant|a chatbot)\b|\brole-?play\b|\bsimulat(?:ed|ion)\b",
     re.IGNORECASE,
 )

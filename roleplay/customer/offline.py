@@ -10,7 +10,7 @@ import random
 from collections.abc import Sequence
 
 from roleplay.customer.state import CustomerState, TurnEffect
-from roleplay.library.common import LineSituation, Language, Text
+from roleplay.library.common import Language, LineSituation, Text
 from roleplay.library.compose import ComposedPersona
 from roleplay.library.scenario import ScenarioFile
 

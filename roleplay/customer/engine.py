@@ -1,0 +1,289 @@
+"""One practice session: the student's message in, the customer's reply out, nothing ever lost.
+
+Per message: persist -> tag -> update the hidden state -> voice (model or offline) -> guard ->
+persist -> end check. The state and the fact gates are decided here in code; the voice only writes
+the words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
+
+from roleplay.customer.guard import check_reply, clean_reply
+from roleplay.customer.offline import OfflineVoice, situation_for
+from roleplay.customer.prompt import build_messages, system_prompt, turn_note
+from roleplay.customer.state import CustomerState, TurnEffect, apply_turn
+from roleplay.library.common import Language
+from roleplay.library.compose import ComposedPersona
+from roleplay.library.scenario import ScenarioFile
+from roleplay.store import NewSession, SessionStore
+from roleplay.tagger import ContextTurn, tag
+from roleplay.transcript import StateSnapshot, Student, Transcript, Turn, TypeGuess
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+log = logging.getLogger(__name__)
+
+# An agent reply slower than this after the customer spoke fires the persona's ``slow_reply`` reaction.
+SLOW_REPLY_SECONDS = 120.0
+# How many earlier turns the tagger sees (restatements refer back to what the customer said).
+TAGGER_CONTEXT_TURNS = 6
+_MODEL_DOWN = {
+    "zh": "（提示：模型暂时无法回复，本条由离线剧本代答，对话可以继续。）",
+    "en": "(Note: the model could not answer; this reply comes from the offline script. You can go on.)",
+}
+
+EventKind = Literal["delta", "replace", "notice", "done"]
+
+
+@dataclass(frozen=True)
+class ChatEvent:
+    """What the student sees, as it happens: streamed text, a replacement, a notice, the end of a turn."""
+
+    kind: EventKind
+    text: str = ""
+
+
+class SessionClosedError(RuntimeError):
+    """The session has ended; no more messages are taken."""
+
+
+class ChatSession:
+    """A student's chat with one customer. Create with :meth:`start` or :meth:`resume`."""
+
+    def __init__(
+        self,
+        *,
+        session_id: str,
+        persona: ComposedPersona,
+        scenario: ScenarioFile,
+        store: SessionStore,
+        model: BaseChatModel | None,
+        language: Language,
+        seed: int,
+        extra_redlines: list[str],
+    ) -> None:
+        self.session_id = session_id
+        self.persona = persona
+        self.scenario = scenario
+        self.store = store
+        self.model = model
+        self.language = language
+        self.state = CustomerState.start(persona)
+        self.offline = OfflineVoice(persona, scenario, language, seed)
+        self.extra_redlines = [*scenario.redlines, *extra_redlines]
+        self.turns: list[Turn] = []
+        self.system = system_prompt(persona, scenario, language)
+        self.guard_failures = 0
+        self.model_failures = 0
+
+    @classmethod
+    async def start(
+        cls,
+        *,
+        persona: ComposedPersona,
+        scenario: ScenarioFile,
+        store: SessionStore,
+        model: BaseChatModel | None,
+        model_name: str,
+        language: Language = "zh",
+        seed: int | None = None,
+        rubric: str | None = None,
+        student: Student | None = None,
+        extra_redlines: list[str] | None = None,
+        now: datetime | None = None,
+    ) -> ChatSession:
+        """Open a new session and record the customer's opening message."""
+        session_id = str(uuid.uuid4())
+        seed = seed if seed is not None else uuid.UUID(session_id).int % 1_000_000
+        session = cls(
+            session_id=session_id,
+            persona=persona,
+            scenario=scenario,
+            store=store,
+            model=model,
+            language=language,
+            seed=seed,
+            extra_redlines=extra_redlines or [],
+        )
+        at = now or datetime.now()
+        new = NewSession(
+            session_id=session_id,
+            persona=persona.persona_id,
+            scenario=scenario.scenario_id,
+            rubric=rubric,
+            student=student,
+            model=model_name,
+            language=language,
+            seed=seed,
+            started_at=at,
+        )
+        await asyncio.to_thread(store.create, new)
+        opening = session.offline.opening()
+        await session._record("customer", opening, at, voice="script", state=session.snapshot())
+        return session
+
+    @classmethod
+    async def resume(
+        cls,
+        session_id: str,
+        *,
+        persona: ComposedPersona,
+        scenario: ScenarioFile,
+        store: SessionStore,
+        model: BaseChatModel | None,
+        extra_redlines: list[str] | None = None,
+    ) -> ChatSession:
+        """Rebuild a session after a restart: the state is replayed from the saved turns exactly."""
+        transcript = await asyncio.to_thread(store.transcript, session_id)
+        seed = await asyncio.to_thread(store.seed_of, session_id)
+        session = cls(
+            session_id=session_id,
+            persona=persona,
+            scenario=scenario,
+            store=store,
+            model=model,
+            language=transcript.language,
+            seed=seed,
+            extra_redlines=extra_redlines or [],
+        )
+        session.offline.opening()  # keep the offline voice's choices in step with the first run
+        last_customer_at: datetime | None = None
+        for turn in transcript.turns:
+            if turn.role == "agent":
+                labels = session._labels(turn) if turn.acts is None else {a.act for a in turn.acts}
+                slow = _is_slow(last_customer_at, turn.timestamp)
+                apply_turn(session.state, persona, scenario, labels, turn.text, slow=slow)
+            else:
+                last_customer_at = turn.timestamp
+            session.turns.append(turn)
+        if transcript.outcome and transcript.outcome != "ongoing":
+            session.state.outcome = transcript.outcome
+        return session
+
+    @property
+    def closed(self) -> bool:
+        """Whether the chat has ended (resolved, walked out, escalated, or ended by the student)."""
+        return self.state.outcome != "ongoing"
+
+    def snapshot(self) -> StateSnapshot:
+        """The state as saved on customer turns."""
+        return StateSnapshot(**self.state.values(), revealed=list(self.state.revealed), outcome=self.state.outcome)
+
+    def _labels(self, turn: Turn) -> set[str]:
+        return tag_labels(turn.text, self.turns, self.extra_redlines)
+
+    async def send(self, text: str, now: datetime | None = None) -> AsyncIterator[ChatEvent]:
+        """Take the student's message and stream the customer's reply.
+
+        The message is saved before anything else happens, so it survives any model or process
+        failure.
+
+        Raises:
+            SessionClosedError: the session has already ended.
+        """
+        if self.closed:
+            raise SessionClosedError(self.session_id)
+        text = text.strip()
+        at = now or datetime.now()
+        last_customer = next((t for t in reversed(self.turns) if t.role == "customer"), None)
+        position = await self._record("agent", text, at)
+        result = tag(text, _context(self.turns[:-1]), extra_redlines=self.extra_redlines)
+        self.turns[-1].acts = list(result.acts)
+        await asyncio.to_thread(self.store.annotate, self.session_id, position, acts=list(result.acts))
+
+        slow = _is_slow(last_customer.timestamp if last_customer else None, at)
+        effect = apply_turn(self.state, self.persona, self.scenario, result.labels, text, slow=slow)
+        reply = ""
+        voice = "script"
+        if self.model is not None:
+            async for event in self._model_reply(text, effect):
+                if event.kind == "done":
+                    reply, voice = event.text, "model"
+                else:
+                    yield event
+        if not reply:
+            reply = self.offline.reply(self.state, effect)
+            yield ChatEvent("replace", reply)
+        await self._record(
+            "customer", reply, datetime.now() if now is None else now, voice=voice, state=self.snapshot()
+        )
+        if self.closed:
+            await asyncio.to_thread(self.store.set_outcome, self.session_id, self.state.outcome)
+        yield ChatEvent("done", reply)
+
+    async def _model_reply(self, text: str, effect: TurnEffect) -> AsyncIterator[ChatEvent]:
+        """Stream a model reply; regenerate once if the guard rejects it; give up quietly to offline."""
+        assert self.model is not None
+        situation = situation_for(self.state, effect)
+        note = turn_note(text, self.persona, self.scenario, self.state, effect, situation, self.language)
+        messages = build_messages(self.system, self.turns[:-1], note, self.language)
+        upset = situation in ("upset", "furious", "doubting", "annoyed_by_trick", "walk_out", "escalate")
+        for attempt in range(2):
+            parts: list[str] = []
+            try:
+                async for chunk in self.model.astream(messages):
+                    piece = chunk.content if isinstance(chunk.content, str) else ""
+                    if piece:
+                        parts.append(piece)
+                        if attempt == 0:
+                            yield ChatEvent("delta", piece)
+            except Exception as exc:  # the client already retried with backoff
+                self.model_failures += 1
+                log.warning("customer model failed (%s); offline line used", type(exc).__name__)
+                yield ChatEvent("notice", _MODEL_DOWN[self.language])
+                return
+            reply = clean_reply("".join(parts))
+            verdict = check_reply(reply, self.persona, self.scenario, self.state.revealed, self.language, upset=upset)
+            if verdict.ok:
+                if attempt == 1 or reply != "".join(parts):
+                    yield ChatEvent("replace", reply)
+                yield ChatEvent("done", reply)
+                return
+            self.guard_failures += 1
+            log.info("reply rejected by the guard: %s", "; ".join(verdict.problems))
+        # Two rejected replies: the caller falls back to an offline line (replacing what was streamed).
+
+    async def end(self, guess: TypeGuess | None = None, now: datetime | None = None) -> Transcript:
+        """End the chat (by the student unless it already ended) and return the transcript."""
+        if not self.closed:
+            self.state.outcome = "ended_by_student"
+        await asyncio.to_thread(self.store.finish, self.session_id, self.state.outcome, now or datetime.now(), guess)
+        return await asyncio.to_thread(self.store.transcript, self.session_id)
+
+    async def _record(
+        self,
+        role: Literal["agent", "customer"],
+        text: str,
+        at: datetime,
+        *,
+        voice: str | None = None,
+        state: StateSnapshot | None = None,
+    ) -> int:
+        position = await asyncio.to_thread(self.store.add_turn, self.session_id, role, text, at, voice)
+        if state is not None:
+            await asyncio.to_thread(self.store.annotate, self.session_id, position, state=state)
+        self.turns.append(Turn(role=role, text=text, timestamp=at, state=state))
+        return position
+
+
+def _context(turns: list[Turn]) -> list[ContextTurn]:
+    return [ContextTurn(role=t.role, text=t.text) for t in turns[-TAGGER_CONTEXT_TURNS:]]
+
+
+def tag_labels(text: str, history: list[Turn], extra_redlines: list[str]) -> set[str]:
+    """The tagger's act names for ``text`` said after ``history``."""
+    return set(tag(text, _context(history), extra_redlines=extra_redlines).labels)
+
+
+def _is_slow(customer_at: datetime | None, agent_at: datetime | None) -> bool:
+    if customer_at is None or agent_at is None:
+        return False
+    return (agent_at - customer_at).total_seconds() > SLOW_REPLY_SECONDS
