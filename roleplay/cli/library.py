@@ -124,7 +124,7 @@ def list_items(
                 scenario.summary.get(language),
             )
     else:
-        for column in ("id", "name", "dimensions", "pass", "description"):
+        for column in ("id", "name", "dimensions", "pass", "summary"):
             table.add_column(column)
         for rubric in library.rubrics.values():
             table.add_row(
@@ -132,7 +132,7 @@ def list_items(
                 rubric.name.get(language),
                 str(len(rubric.dimensions)),
                 f"{rubric.pass_score:g}",
-                rubric.description.get(language),
+                (rubric.summary or rubric.description).get(language),
             )
     if table.row_count == 0:
         folder = "rubrics/" if what is ListWhat.rubrics else "personas/"

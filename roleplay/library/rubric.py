@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from roleplay.acts import Act, Trigger
 from roleplay.library.common import Outcome, Slug, Strict, Text
+from roleplay.library.scenario import Phase
 
 Stage = Literal["receive", "understand", "satisfy", "retain"]
 MetricKind = Literal["count", "share", "before", "first_turn", "last_turn", "max_streak", "turn_share"]
@@ -68,6 +69,7 @@ class NotApplicable(Strict):
     description: Text
     fewer_agent_turns_than: int | None = Field(default=None, ge=1)
     outcome_in: list[Outcome] = Field(default_factory=list)
+    phase_in: list[Phase] = Field(default_factory=list, description="n/a when the scenario's phase is one of these")
 
 
 class Check(Strict):
@@ -104,6 +106,9 @@ class Dimension(Strict):
     stage: Stage | None = Field(default=None, description="service-cycle stage, when the dimension is one")
     levels: list[LevelDescriptor] = Field(min_length=2)
     checks: list[Check] = Field(min_length=1)
+    combine: Literal["mean", "min"] = Field(
+        default="mean", description="how the checks' levels make the dimension's level: their mean or the lowest"
+    )
     evidence_acts: list[Trigger] = Field(
         default_factory=list, description="tagger acts that count as evidence for this dimension"
     )
@@ -122,6 +127,7 @@ class RubricFile(Strict):
 
     rubric_id: Slug
     name: Text
+    summary: Text | None = Field(default=None, description="one line for lists")
     description: Text
     scale: Scale = Field(default_factory=Scale)
     pass_score: float = Field(default=60, ge=0, le=100, description="total (0-100) needed to pass")
