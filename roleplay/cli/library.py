@@ -139,8 +139,8 @@ def list_items(
         console.print(t("list.empty", language, kind=what.value, folder=library.root / folder))
     else:
         console.print(table)
-    for error in library.errors:
-        errors_console.print(f"[yellow]{error}[/yellow]", highlight=False)
+    if library.errors:
+        errors_console.print(f"[yellow]{t('list.problems', language, count=len(library.errors))}[/yellow]")
 
 
 @app.command()
