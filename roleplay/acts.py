@@ -46,6 +46,13 @@ TurnEvent = Literal[
 TURN_EVENTS: tuple[TurnEvent, ...] = get_args(TurnEvent)
 
 Trigger = Literal[Act, TurnEvent]
+
+# The third question-only agent turn in a row fires "question_streak" (too many questions in a row).
+QUESTION_STREAK_AT = 3
+# Acts that make a turn more than "just asking".
+SUBSTANTIVE_ACTS = frozenset(
+    {"restate_fact", "restate_feeling", "solution", "information", "evidence", "apology", "praise"}
+)
 TRIGGERS: tuple[str, ...] = ACTS + TURN_EVENTS
 
 ACT_NAMES_ZH: dict[str, str] = {

@@ -10,7 +10,8 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from roleplay.acts import QUESTION_ACTS
+from roleplay.acts import QUESTION_ACTS, QUESTION_STREAK_AT
+from roleplay.acts import SUBSTANTIVE_ACTS as _SUBSTANTIVE
 from roleplay.library.common import STATE_FIELDS, Outcome, StateShift
 from roleplay.library.compose import ComposedPersona
 from roleplay.library.scenario import HiddenFact, RevealCondition, ScenarioFile
@@ -19,10 +20,6 @@ from roleplay.library.scenario import HiddenFact, RevealCondition, ScenarioFile
 # the agent has not yet acknowledged the feeling, moves that would calm the customer count only this much.
 HIGH_EMOTION = 7.0
 UNHEARD_CALMING_FACTOR = 0.25
-# The third question-only agent turn in a row is a "question streak" (too many questions).
-QUESTION_STREAK_AT = 3
-# Acts that make a turn more than "just asking".
-_SUBSTANTIVE = {"restate_fact", "restate_feeling", "solution", "information", "evidence", "apology", "praise"}
 
 
 class StateChange(BaseModel):
