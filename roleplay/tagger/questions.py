@@ -19,7 +19,9 @@ from roleplay.tagger.text import Piece, clauses, is_chinese
 
 _YOU = r"[您你]"
 # -- Chinese: is it a question? --------------------------------------------------------------------
-_ZH_PARTICLE_END = re.compile(r"(吗|(?<![什怎那这多要])么|[了过]没有?)[呀啊哈呢嘛]?$")
+_ZH_PARTICLE_END = re.compile(
+    r"(吗|(?<![什怎那这多要])么|[了过]没有?|(能|可以|会|要|是|有|行|好)[\u4e00-\u9fff]{0,6}不)[呀啊哈呢嘛]?$"
+)
 _ZH_A_NOT_A = re.compile(
     r"是不是|有没有|能不能|可不可以|会不会|要不要|对不对|好不好|行不行|需不需要|方不方便|满不满意|"
     r"喜不喜欢|清不清楚|知不知道|收没收到|在不在|够不够|合不合适|([\u4e00-\u9fff])不\1(?![\u4e00-\u9fff]?[了过])"
@@ -28,7 +30,9 @@ _ZH_EMBEDDING = re.compile(r"(看看|看一下|查查|查一下|查询|确认一
 _ZH_WH = re.compile(r"什么|怎么|怎样|为什么|为何|哪|几|多少|多久|多长|多大|多高|多远|谁|如何|咋")
 _ZH_WH_INDEFINITE_BEFORE = re.compile(r"(有|没有?|任何|无论|不管|如果|要是|随便|一些|随时|不论)$")
 _ZH_WH_INDEFINITE_AFTER = re.compile(r"^.{0,4}(都|也)")
-_ZH_ASK_OPENER = re.compile(r"^(亲[，,~]?|您好[，,]?|那|那么|好的[，,]?)?(请问|想问|问一下|想了解一下|冒昧问一下|打扰问一下)")
+_ZH_ASK_OPENER = re.compile(
+    r"^(亲[，,~]?|您好[，,]?|那|那么|好的[，,]?)?(请问|想问|问一下|想了解一下|冒昧问一下|打扰问一下)"
+)
 _ZH_SOFT_END = re.compile(r"[呢呀啊哈嘞捏咧]$")
 _ZH_CHOICE_SPOKEN = re.compile(rf"{_YOU}.{{0,8}}(要|想|选|是|希望|打算|倾向|喜欢|考虑|需要).{{1,20}}还是")
 _ZH_TAG = re.compile(
@@ -51,7 +55,7 @@ _ZH_EVALUATIVE = re.compile(
 )
 _ZH_LEADING = re.compile(
     r"(您|你)(说|觉得|看)(是不是|是吧|对吧|对不对|值不值|对不|呢)|难道|岂不|不是吗|不(觉得|认为|觉着).{0,20}(吗|么)|"
-    r"(这样|那样|这么|那)(是不是|会不会)?.{0,6}(更|多了|省事|省心|方便|踏实|放心|划算)|"
+    r"(这样|那样|这么|那)(是不是|会不会)?.{0,6}(更|多了|省事|省心|方便|踏实|放心|划算)|(是不是|是否).{0,6}多了|"
     r"(是不是|是否)(也|就)?(很|挺|特别|更|非常|超|蛮)(划算|实惠|值|合适|好看|方便|省心|不错|好|适合|放心|安心)|"
     r"(应该|肯定|一定)(也|还|都)?[^，,]{0,12}吧[呀啊]?$|(不|没)(麻烦|难|贵|亏|吃亏|多|远)吧[呀啊]?$|"
     r"也不(会|想|希望|愿意)[^，,]{0,24}吧[呀啊]?$|(您|你)(一定|肯定)(也)?(会|想|希望|喜欢|觉得|认同|同意)"
@@ -82,7 +86,8 @@ _EN_AUX_START = re.compile(
     re.IGNORECASE,
 )
 _EN_WH_START = re.compile(
-    r"^(so,?\s+|and\s+|but\s+|ok(ay)?,?\s+|well,?\s+|now,?\s+)*(what|how|why|when|where|which|who|whose)\b", re.IGNORECASE
+    r"^(so,?\s+|and\s+|but\s+|ok(ay)?,?\s+|well,?\s+|now,?\s+)*(what|how|why|when|where|which|who|whose)\b",
+    re.IGNORECASE,
 )
 _EN_TELL_ME = re.compile(
     r"^(so,?\s+|and\s+|okay,?\s+|well,?\s+)*(please\s+)?(tell me|describe|walk me through|help me understand|say more|talk (to me\s+)?about)\b",
@@ -102,7 +107,7 @@ _EN_SPECULATIVE = re.compile(
 _EN_CLOSED_WH = re.compile(
     r"^(so,?\s+|and\s+|but\s+|okay,?\s+|well,?\s+)*(when|where|which|who|whose|how (many|much|long|old|often|far|soon)|"
     r"what (time|day|date|year|size|colou?r|model|number|kind of \w+ do you have)|"
-    r"what(')?s your (name|number|order|address|email|phone|account|date))\b",
+    r"what('s| is| was) (your|the) (\w+ )?(name|number|address|email|phone|account|date|time|size|model))\b",
     re.IGNORECASE,
 )
 _EN_OPEN = re.compile(
@@ -118,7 +123,9 @@ _EN_FILLER = re.compile(
 )
 _EN_BACKCHANNEL = re.compile(r"(yeah|yes|no|right|okay|ok|really|mm-hmm|hmm|huh|uh-huh|sure)[\s.!]*", re.IGNORECASE)
 _EN_INVITE_MORE = re.compile(r"\b(anything else|any (other )?(questions|concerns|thoughts|ideas))\b", re.IGNORECASE)
-_EN_OPINION_WH = re.compile(r"^(what|which|where|who|how)\b.{0,40}\b(do|would|did) you (think|feel|see|imagine|say)\b", re.IGNORECASE)
+_EN_OPINION_WH = re.compile(
+    r"^(what|which|where|who|how)\b.{0,40}\b(do|would|did) you (think|feel|see|imagine|say)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +149,7 @@ def find_questions(sentence: Piece, customer: Units) -> list[Question]:
 
 def _zh_questions(sentence: Piece, customer: Units) -> list[Question]:
     parts = clauses(sentence)
-    cues = [_zh_question_cue(clause, sentence, index == 0) for index, clause in enumerate(parts)]
+    cues = [_zh_question_cue(clause) for clause in parts]
     if not any(cues):
         return []
     # A question runs from a clause with its own cue over the clauses after it; a question mark at
@@ -151,7 +158,9 @@ def _zh_questions(sentence: Piece, customer: Units) -> list[Question]:
     questions: list[Question] = []
     for n, first in enumerate(starts):
         last = (starts[n + 1] if n + 1 < len(starts) else len(parts)) - 1
-        span = Piece(sentence.text[parts[first].start - sentence.start : _end(parts[last]) - sentence.start], parts[first].start)
+        span = Piece(
+            sentence.text[parts[first].start - sentence.start : _end(parts[last]) - sentence.start], parts[first].start
+        )
         before = "，".join(p.text for p in parts[:first])
         qtype, rule = _zh_type(span, before, customer)
         questions.append(Question(qtype, span, f"question.{rule}<{cues[first]}"))
@@ -162,7 +171,7 @@ def _end(piece: Piece) -> int:
     return piece.start + len(piece.text)
 
 
-def _zh_question_cue(clause: Piece, sentence: Piece, first: bool) -> str | None:
+def _zh_question_cue(clause: Piece) -> str | None:
     core = clause.core
     if not core:
         return None
@@ -170,7 +179,7 @@ def _zh_question_cue(clause: Piece, sentence: Piece, first: bool) -> str | None:
         return "zh.particle"
     if _ZH_TAG_SPOKEN.search(core):
         return "zh.tag"
-    if _ZH_ASK_OPENER.search(core) or (first and _ZH_ASK_OPENER.search(sentence.core)):
+    if _ZH_ASK_OPENER.search(core):
         return "zh.qingwen"
     if _ZH_CHOICE_SPOKEN.search(core):
         return "zh.choice_spoken"
@@ -180,7 +189,8 @@ def _zh_question_cue(clause: Piece, sentence: Piece, first: bool) -> str | None:
             return "zh.a_not_a"
     for match in _ZH_WH.finditer(core):
         head, tail = core[: match.start()], core[match.end() :]
-        if _ZH_WH_INDEFINITE_BEFORE.search(head) or _ZH_WH_INDEFINITE_AFTER.search(tail):
+        asked = clause.asks or core.endswith("呢")
+        if not asked and (_ZH_WH_INDEFINITE_BEFORE.search(head) or _ZH_WH_INDEFINITE_AFTER.search(tail)):
             continue
         if _ZH_EMBEDDING.search(head):
             continue
@@ -200,7 +210,7 @@ def _zh_type(span: Piece, before: str, customer: Units) -> tuple[QuestionType, s
     bare_tag = bool(_ZH_TAG.fullmatch(text)) or (len(text) <= 6 and bool(_ZH_TAG.search(text)))
     content = before if bare_tag and before else text
     echoes = overlap(content, customer) >= 0.5
-    if _ZH_LEADING.search(text):
+    if _ZH_LEADING.search(text) or _ZH_LEADING.search(f"{before}，{text}" if before else text):
         return "leading", "leading.zh.agreement"
     if _ZH_TAG.search(text) and not echoes and _ZH_EVALUATIVE.search(content):
         return "leading", "leading.zh.tag_after_claim"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from roleplay.tagger.text import Piece, clauses
 
@@ -24,9 +25,59 @@ _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _NUMBER = re.compile(r"\d+(?:[.:：/-]\d+)*")
 _WORD = re.compile(r"[A-Za-z][A-Za-z']{3,}")
 _EN_STOP = frozenset(
-    "that this with have just what when your they them then there their about would could should really know "
-    "think okay yeah well like going want said saying because been were some more much very also into from "
-    "things thing right mean kind sort little lot lots maybe sure feel feeling".split()
+    [
+        "that",
+        "this",
+        "with",
+        "have",
+        "just",
+        "what",
+        "when",
+        "your",
+        "they",
+        "them",
+        "then",
+        "there",
+        "their",
+        "about",
+        "would",
+        "could",
+        "should",
+        "really",
+        "know",
+        "think",
+        "okay",
+        "yeah",
+        "well",
+        "like",
+        "going",
+        "want",
+        "said",
+        "saying",
+        "because",
+        "been",
+        "were",
+        "some",
+        "more",
+        "much",
+        "very",
+        "also",
+        "into",
+        "from",
+        "things",
+        "thing",
+        "right",
+        "mean",
+        "kind",
+        "sort",
+        "little",
+        "lot",
+        "lots",
+        "maybe",
+        "sure",
+        "feel",
+        "feeling",
+    ]
 )
 
 
@@ -45,7 +96,7 @@ def units(text: str) -> Units:
     pairs = set()
     chars = {ch for ch in text if "\u4e00" <= ch <= "\u9fff" and ch not in _STOP_CHARS}
     for run in _CJK_RUN.findall(text):
-        for a, b in zip(run, run[1:], strict=False):
+        for a, b in pairwise(run):
             if a not in _STOP_CHARS and b not in _STOP_CHARS:
                 pairs.add(a + b)
     numbers = {n for n in _NUMBER.findall(text)}
@@ -73,7 +124,9 @@ def overlap(text: str, customer: Units) -> float:
     own = len(said.pairs) + 2 * len(said.numbers) + len(said.words)
     if not own:
         return 0.0
-    shared = len(said.pairs & customer.pairs) + 2 * len(said.numbers & customer.numbers) + len(said.words & customer.words)
+    shared = (
+        len(said.pairs & customer.pairs) + 2 * len(said.numbers & customer.numbers) + len(said.words & customer.words)
+    )
     return shared / own
 
 
@@ -92,11 +145,19 @@ _ZH_FACT_FRAME = re.compile(
     r"记一下|记下|记录下来|登记一下|我记住了|听下来|总结一下|梳理一下|我理解得对|明白了[：:]|了解了[：:]"
 )
 _ZH_CONFIRM_TAIL = re.compile(r"(对吗|是吗|对吧|是这样吗|没错吧|对不对|是不是这样|没错吗|是吧)[呀啊呢哈]?[？?]?$")
-_ZH_ABOUT_CUSTOMER = re.compile(r"^(亲[，,~ ]*)?(那|嗯|好的|明白|了解)?[，, ]*(您|你)(的|是|在|于|这边|那边|买|订|下单|收到|反映|说|之前|昨天|前天|上周|上个月|\d)")
-_ZH_LEAD_IN = re.compile(r"^(亲|好的|嗯|明白|了解|是的|对|哦|噢|那|那么|所以|也就是说|就是说|您是说|同学|先生|女士)+[，,~ ]*")
-_ZH_AGENT_ACTION = re.compile(r"(我|我们|这边)(会|来|帮|给|马上|这就|现在|负责)|帮您|给您|为您|建议|可以|需要您|麻烦|^请|请您")
+_ZH_ABOUT_CUSTOMER = re.compile(
+    r"^(亲[，,~ ]*)?(那|嗯|好的|明白|了解)?[，, ]*(您|你)(的|是|在|于|这边|那边|买|订|下单|收到|反映|说|之前|昨天|前天|上周|上个月|\d)"
+)
+_ZH_LEAD_IN = re.compile(
+    r"^(亲|好的|嗯|明白|了解|是的|对|哦|噢|那|那么|所以|也就是说|就是说|您是说|同学|先生|女士)+[，,~ ]*"
+)
+_ZH_AGENT_ACTION = re.compile(
+    r"(我|我们|这边)(会|来|帮|给|马上|这就|现在|负责)|帮您|给您|为您|建议|可以|需要您|麻烦|^请|请您"
+)
 _ZH_ASKING = re.compile(r"什么|怎么|哪|多少|几|吗$|呢$")
-_ZH_ADVICE = re.compile(r"^(亲[，,~ ]*)?(您|你)(可以|需要|请|先|把|要|只要|直接|点击|稍等|放心|别|不用|记得|看一下|方便)")
+_ZH_ADVICE = re.compile(
+    r"^(亲[，,~ ]*)?(您|你)(可以|需要|请|先|把|要|只要|直接|点击|稍等|放心|别|不用|记得|看一下|方便)"
+)
 _EN_FACT_FRAME = re.compile(
     r"^(so,?\s+|and\s+|okay,?\s+|alright,?\s+|right,?\s+|yeah,?\s+)*(you('re| are| were| have|'ve| had| did| do| don't| didn't| can't| "
     r"said| mentioned| told| say| want| wanted| need| think| thought| feel| felt| seem| sound| went| got| started| stopped| used)\b|"
@@ -112,7 +173,8 @@ _EN_STRONG_FRAME = re.compile(
 )
 _EN_FILLERS = r"^[-\s]*((so|and|yeah|yes|oh|hmm|mm|mm-hmm|okay|ok|right|well|uh|um|now|but|and so)[,.!\s-]+)*"
 _EN_YOU_START = re.compile(
-    _EN_FILLERS + r"(you('re| are|'ve| have| seem| sound| feel| felt| want| wanna| don't| didn't| were| had| got| just| really|"
+    _EN_FILLERS
+    + r"(you('re| are|'ve| have| seem| sound| feel| felt| want| wanna| don't| didn't| were| had| got| just| really|"
     r" kind of| sort of| still| also| never| always| went| started| stopped| used| tried| mentioned| said| think| thought| like| love| hate|"
     r" enjoy| care| know that| worry| wish| hope| need| find| found| believe| guess)\b|your \w+ (is|are|was|were|has|have|seems?))",
     re.IGNORECASE,
@@ -132,8 +194,17 @@ def restates_fact(sentence: Piece, chinese: bool, customer: Units, is_question: 
     shared_numbers = len(said.numbers & customer.numbers)
     if chinese:
         score = shared_pairs + 2 * shared_numbers
-        if _ZH_FACT_FRAME.search(sentence.text) and score >= 2:
+        if _ZH_FACT_FRAME.search(sentence.text) and (score >= 2 or len(said.chars & customer.chars) >= 3):
             return "restate_fact.zh.confirm_frame"
+        tail = _ZH_CONFIRM_TAIL.search(sentence.core)
+        if tail:
+            content = sentence.core[: tail.start()]
+            mine = units(content)
+            if (
+                len(mine.pairs & customer.pairs) + 2 * len(mine.numbers & customer.numbers) >= 2
+                and overlap(content, customer) >= 0.4
+            ):
+                return "restate_fact.zh.confirm_tail"
         for clause in clauses(sentence):
             text = _ZH_LEAD_IN.sub("", clause.core)
             if len(text) < 4 or _ZH_ADVICE.search(text) or _ZH_AGENT_ACTION.search(text) or _ZH_ASKING.search(text):
@@ -174,10 +245,17 @@ _ZH_FEELING_RULES = (
     (
         "restate_feeling.zh.understand",
         re.compile(
-            r"(理解|明白|体会|懂|知道|感受到|感受得到|听得出|看得出|感觉得到|想象得到|能想象)(到|得到)?[^。！？!?]{0,12}?" + _ZH_FEELING
+            r"(理解|明白|体会|懂|知道|感受到|感受得到|听得出|看得出|感觉得到|想象得到|能想象)(到|得到)?[^。！？!?]{0,12}?"
+            + _ZH_FEELING
         ),
     ),
-    ("restate_feeling.zh.anyone", re.compile(r"换(了|作|成)?(谁|是我|我)|谁遇到[^。！？]{0,8}都|任何人[^。！？]{0,8}都|要是我(也|遇到)|我也会" + _ZH_FEELING)),
+    (
+        "restate_feeling.zh.anyone",
+        re.compile(
+            r"换(了|作|成)?(谁|是我|我)|谁遇到[^。！？]{0,8}都|任何人[^。！？]{0,8}都|要是我(也|遇到)|我也会"
+            + _ZH_FEELING
+        ),
+    ),
     (
         "restate_feeling.zh.indeed",
         re.compile(r"(确实|的确|真的|实在|肯定|一定|难怪|怪不得|当然|特别|这么)[^，。！？!?]{0,8}?" + _ZH_FEELING),
@@ -197,35 +275,51 @@ _ZH_FEELING_RULES = (
             r"(说得|这么说|这个想法|的想法|的要求|的判断|的顾虑|的担心|的心情|的感受)[^，。,]{0,6}(没错|对|在理|有道理|合理|合情合理|正常|实在|有依据)"
         ),
     ),
-    ("restate_feeling.zh.hear_it", re.compile(r"(听|看)(得出|出来)?(您|你)(这|的)?(语气|声音|样子|描述|话里)|心疼(您|你|亲)")),
-    ("restate_feeling.zh.makes_one_feel", re.compile(r"(让人|令人|叫人|让您|让你)(很|太|真|非常|挺|特别|有点)?" + _ZH_FEELING)),
-    ("restate_feeling.zh.made_you_feel", re.compile(r"让(您|你)(很|这么|那么)?(着急|担心|生气|失望|受委屈|委屈|不开心|心烦|为难|闹心|费心|操心|受累|受气|烦心|不愉快|难受)")),
+    (
+        "restate_feeling.zh.hear_it",
+        re.compile(r"(听|看)(得出|出来)?(您|你)(这|的)?(语气|声音|样子|描述|话里)|心疼(您|你|亲)"),
+    ),
+    (
+        "restate_feeling.zh.makes_one_feel",
+        re.compile(r"(让人|令人|叫人|让您|让你)(很|太|真|非常|挺|特别|有点)?" + _ZH_FEELING),
+    ),
+    (
+        "restate_feeling.zh.made_you_feel",
+        re.compile(
+            r"让(您|你)(很|这么|那么)?(着急|担心|生气|失望|受委屈|委屈|不开心|心烦|为难|闹心|费心|操心|受累|受气|烦心|不愉快|难受)"
+        ),
+    ),
 )
 _ZH_GUESS = re.compile(r"是不是|会不会|是否|(您|你)是(担心|怕|觉得|嫌)")
 _EN_FEELING = (
     r"(frustrat\w*|upset|angry|annoy\w*|worr\w*|concern\w*|anxious|nervous|scar\w*|afraid|sad|disappoint\w*|hurt\w*|"
     r"stress\w*|overwhelm\w*|tired|exhaust\w*|hard|difficult|tough|unfair|confus\w*|unsure|torn|ambivalent|happy|excit\w*|"
     r"proud|hopeful|reliev\w*|embarrass\w*|asham\w*|guilt\w*|lonely|fed up|struggl\w*|important to you|care about|matters? to you|"
-    r"feel\w*|felt|fear\w*|pressure|challeng\w*|painful|sick of|tired of|want\w*|need\w*|hoping|hope)"
+    r"let down|ignored|stuck|alone|helpless|hopeless|trapped|judged|feel\w*|felt|fear\w*|pressure|challeng\w*|painful|sick of|tired of|want\w*|need\w*|hoping|hope)"
 )
 _EN_FEELING_RULES = (
     (
         "restate_feeling.en.understand",
         re.compile(
-            r"\b(i|we) (can )?(understand|see|imagine|hear|get|know|appreciate)\b[^.?!]{0,40}?\b" + _EN_FEELING, re.IGNORECASE
+            r"\b(i|we) (can )?(understand|see|imagine|hear|get|know|appreciate)\b[^.?!]{0,40}?\b" + _EN_FEELING,
+            re.IGNORECASE,
         ),
     ),
     (
         "restate_feeling.en.you_feel",
         re.compile(
             r"^(so,?\s+|and\s+|okay,?\s+|yeah,?\s+|it sounds like\s+|sounds like\s+|it seems( like)?\s+)*(you('re| are| were| feel| felt| seem| sound| must be| might be| have been|'ve been| don't| didn't)|"
-            r"it('s| is| was| must be| sounds| seems)|that('s| is| was| must be| sounds| seems))\b[^.?!]{0,60}?\b" + _EN_FEELING,
+            r"it('s| is| was| must be| sounds| seems)|that('s| is| was| must be| sounds| seems))\b[^.?!]{0,60}?\b"
+            + _EN_FEELING,
             re.IGNORECASE,
         ),
     ),
     (
         "restate_feeling.en.view",
-        re.compile(r"\b(you're right|you are right|that's a (fair|good|valid) point|that makes (a lot of )?sense|fair enough)\b", re.I),
+        re.compile(
+            r"\b(you're right|you are right|that's a (fair|good|valid) point|that makes (a lot of )?sense|fair enough)\b",
+            re.I,
+        ),
     ),
 )
 

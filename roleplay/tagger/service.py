@@ -37,14 +37,28 @@ _AGENT = r"(我|我们|我这边|我们这边|这边|小店|本店|客服)?"
 _DO_FOR_YOU = r"(帮|给|为|替)(您|你)"
 
 RULES: tuple[Rule, ...] = (
-    _rule("greeting", "zh.hello", r"(您|你)好(?![好看用吃听])|欢迎光临|欢迎(您|你)?(来到|咨询)|很高兴为(您|你)服务|在的[，,~！!]"),
-    _rule("greeting", "en.hello", r"^\s*(hi|hello|hey|good (morning|afternoon|evening))\b|\bwelcome to\b|\bhow can i help\b"),
-    _rule("apology", "zh.sorry", r"抱歉|对不起|不好意思|致歉|给(您|你)(添|带来)(了)?(麻烦|不便)|让(您|你)久等|实在是?过意不去"),
+    _rule(
+        "greeting",
+        "zh.hello",
+        r"(您|你)好(?![好看用吃听])|欢迎光临|欢迎(您|你)?(来到|咨询)|很高兴为(您|你)服务|在的[，,~！!]",
+    ),
+    _rule(
+        "greeting",
+        "en.hello",
+        r"^\s*(hi|hello|hey|good (morning|afternoon|evening))\b|\bwelcome to\b|\bhow can i help\b",
+    ),
+    _rule(
+        "apology",
+        "zh.sorry",
+        r"抱歉|对不起|不好意思|致歉|给(您|你)(添|带来)(了)?(麻烦|不便)|让(您|你)久等|实在是?过意不去",
+    ),
     _rule("apology", "en.sorry", r"\b(sorry|apologi[sz]e|apologies|my bad|forgive (me|us))\b"),
     _rule(
         "solution",
         "zh.do_for_you",
-        _AGENT + _DO_FOR_YOU + r"(办理|处理|退|换|补|申请|安排|登记|联系|催|加急|修改|改|升级|重新|寄|发|预约|上报|报修|反馈|跟进|开|核实后)",
+        _AGENT
+        + _DO_FOR_YOU
+        + r"(办理|处理|退|换|补|申请|安排|登记|联系|催|加急|修改|改|升级|重新|寄|发|预约|上报|报修|反馈|跟进|开|核实后)",
     ),
     _rule(
         "solution",
@@ -52,7 +66,11 @@ RULES: tuple[Rule, ...] = (
         r"(我|我们|这边|马上|立即|立刻|现在就|稍后|今天)(会|就|来|这就|马上|立即)?(安排|退款|换货|补发|重新发|上门|维修|赔偿|补偿|"
         r"退还|返还|寄出|发出|处理好|解决|优先|加急|派)",
     ),
-    _rule("solution", "zh.can_offer", r"可以(给|为|帮)?(您|你)?(办理|申请|安排)?(全额|部分)?(退款|退货|换货|补发|维修|上门|赔偿|补偿|优惠券|保价|延保)"),
+    _rule(
+        "solution",
+        "zh.can_offer",
+        r"可以(给|为|帮)?(您|你)?(办理|申请|安排)?(全额|部分)?(退款|退货|换货|补发|维修|上门|赔偿|补偿|优惠券|保价|延保)",
+    ),
     _rule(
         "solution",
         "en.will_do",

@@ -19,9 +19,7 @@ _EN_STOP = re.compile(r"(?<=[A-Za-z\)\"'])\.(?=\s+|$)")
 _CLAUSE = re.compile(r"[^，,、：:]+[，,、：:]*")
 _QUESTION_MARK = re.compile(r"[？?]")
 # Characters that decorate a sentence end without changing it: emoji, kaomoji bits, quotes, spaces.
-_TRAILING_DECORATION = re.compile(
-    r"[\s\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d~～…。.!！\"'”’）)\]】>＞^_*·]+$"
-)
+_TRAILING_DECORATION = re.compile(r"[\s\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d~～…。.!！\"'”’）)\]】>＞^_*·]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
