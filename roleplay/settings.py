@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     the mode is offline: no model is called, the customer is scripted and grading uses the tagger.
     """
 
-    model_config = SettingsConfigDict(env_prefix="ROLEPLAY_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ROLEPLAY_", env_file=".env", extra="ignore", populate_by_name=True)
 
     library_dir: Path = Field(default_factory=default_library_dir, description="holds personas/ and rubrics/")
     data_dir: Path = Field(default=Path("data"), description="database, saved transcripts and reports")
