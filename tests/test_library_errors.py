@@ -16,6 +16,7 @@ from roleplay.library.check import validate_paths
 
 TRAIT = "personas/traits/behaviour/angry.yaml"
 DIFFICULTY = "personas/traits/difficulty/normal.yaml"
+STYLE = "personas/traits/style/results.yaml"
 PERSONA = "personas/wang_jianguo.yaml"
 SCENARIO = "personas/scenarios/aircon_after_sales.yaml"
 RUBRIC = "rubrics/default.yaml"
@@ -124,11 +125,11 @@ CASES = [
         id="field-wrong-axis",
     ),
     pytest.param(
-        DIFFICULTY,
-        _set("axis", value="style"),
+        STYLE,
+        _set("axis", value="buying"),
         "axis",
-        "axis: style",
-        ["does not match the folder traits/difficulty/"],
+        "axis: buying",
+        ["does not match the folder traits/style/"],
         id="axis-folder-mismatch",
     ),
     pytest.param(
@@ -251,9 +252,9 @@ def test_file_without_id_key(library_copy: Path) -> None:
 
 
 def test_same_trait_id_on_two_axes(library_copy: Path) -> None:
-    source = library_copy / DIFFICULTY
-    target = library_copy / "personas/traits/style/normal.yaml"
-    target.write_text(source.read_text(encoding="utf-8").replace("axis: difficulty", "axis: style"), "utf-8")
+    source = library_copy / STYLE
+    target = library_copy / "personas/traits/buying/results.yaml"
+    target.write_text(source.read_text(encoding="utf-8").replace("axis: style", "axis: buying"), "utf-8")
     errors = Library.load(library_copy).errors
     assert any("trait ids must be unique" in e.message for e in errors), errors
 

@@ -46,6 +46,9 @@ class Library:
     rubrics: dict[str, RubricFile] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)  # 'kind:id' -> the file it came from
     errors: list[LibraryError] = field(default_factory=list)
+    # Names (file stems) of files that failed to load: references to them are not reported again,
+    # so one broken trait gives one error, not one more per persona that uses it.
+    broken: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, root: Path) -> Library:
@@ -64,6 +67,7 @@ class Library:
             item, _ = load_file(path, KIND_MODELS[kind])
         except LibraryFileError as exc:
             self.errors.extend(exc.errors)
+            self.broken.add(path.stem)
             return
         self._register(kind, item, document)
 
@@ -81,11 +85,13 @@ class Library:
             )
         key = f"{kind}:{item_id}"
         if key in self.files:
+            clash = self.traits.get(item_id) if isinstance(item, Trait) else None
+            unique = f" (a {clash.axis} trait); trait ids must be unique across axes" if clash else ""
             self.errors.append(
                 LibraryError(
                     path,
                     f"{kind}_id",
-                    f"'{item_id}' is already defined in {self.files[key]}",
+                    f"'{item_id}' is already defined in {self.files[key]}{unique}",
                     document.line_of((f"{kind}_id",)),
                 )
             )
@@ -101,17 +107,6 @@ class Library:
                         document.line_of(("axis",)),
                     )
                 )
-            clash = self.traits.get(item.trait_id)
-            if clash is not None:
-                self.errors.append(
-                    LibraryError(
-                        path,
-                        "trait_id",
-                        f"'{item_id}' is already a {clash.axis} trait; trait ids must be unique",
-                        document.line_of(("trait_id",)),
-                    )
-                )
-                return
         self.files[key] = path
         getattr(self, f"{kind}s")[item_id] = item
 
@@ -124,11 +119,11 @@ class Library:
                 trait_id = getattr(persona.traits, axis)
                 if trait_id is None:
                     continue
-                problem = self._trait_problem(axis, trait_id)
+                problem = None if trait_id in self.broken else self._trait_problem(axis, trait_id)
                 if problem:
                     errors.append(LibraryError(path, f"traits.{axis}", problem, _line(path, ("traits", axis))))
             for index, scenario_id in enumerate(persona.suggested_scenarios):
-                if scenario_id not in self.scenarios:
+                if scenario_id not in self.scenarios and scenario_id not in self.broken:
                     errors.append(
                         LibraryError(
                             path,
@@ -140,7 +135,7 @@ class Library:
         for scenario in self.scenarios.values():
             path = self.files[f"scenario:{scenario.scenario_id}"]
             for index, spec in enumerate(scenario.suggested_personas):
-                if spec not in self.personas:
+                if spec not in self.personas and spec not in self.broken:
                     errors.append(
                         LibraryError(
                             path,
