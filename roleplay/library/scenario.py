@@ -129,4 +129,29 @@ class ScenarioFile(Strict):
                 f"success.requires_facts names {', '.join(unknown)}, which is not a hidden fact here; "
                 f"allowed: {', '.join(ids) or '(no hidden facts defined)'}"
             )
+        leaks = self._giveaways_in_view()
+        if leaks:
+            raise ValueError(
+                "the customer model always sees these texts, so a hidden fact's giveaway words must not be in them "
+                "(reword the text or pick other giveaway words): " + "; ".join(leaks)
+            )
         return self
+
+    def _giveaways_in_view(self) -> list[str]:
+        """``hidden_facts[i].giveaway[j] 'word' is in customer_goal`` for each word the model would see."""
+        seen: dict[str, list[Text | None]] = {
+            "company": [self.company],
+            "product": [self.product],
+            "summary": [self.summary],
+            "customer_goal": [self.customer_goal],
+            "expectation": [self.expectation],
+            "opening": list(self.opening),
+        }
+        leaks = []
+        for i, fact in enumerate(self.hidden_facts):
+            for j, word in enumerate(fact.giveaway):
+                needle = word.casefold()
+                for name, texts in seen.items():
+                    if any(needle in (text.zh + " " + (text.en or "")).casefold() for text in texts if text):
+                        leaks.append(f"hidden_facts[{i}].giveaway[{j}] '{word}' is in {name}")
+        return leaks
