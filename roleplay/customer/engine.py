@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 # An agent reply slower than this after the customer spoke fires the persona's ``slow_reply`` reaction.
 SLOW_REPLY_SECONDS = 120.0
 # How many earlier turns the tagger sees (restatements refer back to what the customer said).
-TAGGER_CONTEXT_TURNS = 6
+TAGGER_CONTEXT_TURNS = 20
 _MODEL_DOWN = {
     "zh": "（提示：模型暂时无法回复，本条由离线剧本代答，对话可以继续。）",
     "en": "(Note: the model could not answer; this reply comes from the offline script. You can go on.)",

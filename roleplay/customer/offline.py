@@ -79,7 +79,7 @@ class OfflineVoice:
     def reply(self, state: CustomerState, effect: TurnEffect) -> str:
         """The customer's answer after an agent turn, telling any fact revealed this turn."""
         situation = situation_for(state, effect)
-        line = self.line(situation)
+        line = self.line(situation, state.revealed)
         facts = [f for f in self.scenario.hidden_facts if f.fact_id in effect.revealed]
         if facts and state.outcome == "ongoing":
             told = " ".join(self._say(fact.says or fact.text) for fact in facts)
@@ -88,10 +88,16 @@ class OfflineVoice:
             return f"{line} {told}".strip()
         return line
 
-    def line(self, situation: LineSituation) -> str:
-        """A line for ``situation`` from the scenario's bank first, then the persona's."""
+    def line(self, situation: LineSituation, revealed: Sequence[str] = ()) -> str:
+        """A line for ``situation`` from the scenario's bank first, then the persona's.
+
+        Lines that hold the giveaway words of a fact not yet revealed are skipped (a scenario line
+        such as "a trial size? great" only fits once that fact is out).
+        """
+        locked = [w.casefold() for f in self.scenario.hidden_facts if f.fact_id not in revealed for w in f.giveaway]
         for candidate in (situation, *_FALLBACK[situation]):
             texts = [*self.scenario.lines.get(candidate, []), *self.persona.lines.get(candidate, [])]
+            texts = [t for t in texts if not any(w in t.get(self.language).casefold() for w in locked)]
             if texts:
                 return self._pick(texts)
         return "……" if self.language == "zh" else "..."
