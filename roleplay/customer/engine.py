@@ -83,6 +83,7 @@ class ChatSession:
         self.system = system_prompt(persona, scenario, language)
         self.guard_failures = 0
         self.model_failures = 0
+        self._pending: tuple[str, TurnEffect] | None = None
 
     @classmethod
     async def start(
@@ -154,16 +155,24 @@ class ChatSession:
             seed=seed,
             extra_redlines=extra_redlines or [],
         )
-        session.offline.opening()  # keep the offline voice's choices in step with the first run
         last_customer_at: datetime | None = None
-        for turn in transcript.turns:
+        effect: TurnEffect | None = None
+        for position, turn in enumerate(transcript.turns):
             if turn.role == "agent":
-                labels = session._labels(turn) if turn.acts is None else {a.act for a in turn.acts}
+                if turn.acts is None:  # stopped between saving the message and tagging it
+                    result = tag(turn.text, _context(session.turns), extra_redlines=session.extra_redlines)
+                    turn.acts = list(result.acts)
+                    await asyncio.to_thread(store.annotate, session_id, position, acts=turn.acts)
+                labels = {a.act for a in turn.acts}
                 slow = _is_slow(last_customer_at, turn.timestamp)
-                apply_turn(session.state, persona, scenario, labels, turn.text, slow=slow)
+                effect = apply_turn(session.state, persona, scenario, labels, turn.text, slow=slow)
             else:
                 last_customer_at = turn.timestamp
+                session.offline.replay(turn.text)
             session.turns.append(turn)
+        session.offline.reseed(len(transcript.turns))
+        if transcript.turns and transcript.turns[-1].role == "agent" and effect is not None:
+            session._pending = (transcript.turns[-1].text, effect)
         if transcript.outcome and transcript.outcome != "ongoing":
             session.state.outcome = transcript.outcome
         return session
@@ -176,9 +185,6 @@ class ChatSession:
     def snapshot(self) -> StateSnapshot:
         """The state as saved on customer turns."""
         return StateSnapshot(**self.state.values(), revealed=list(self.state.revealed), outcome=self.state.outcome)
-
-    def _labels(self, turn: Turn) -> set[str]:
-        return tag_labels(turn.text, self.turns, self.extra_redlines)
 
     async def send(self, text: str, now: datetime | None = None) -> AsyncIterator[ChatEvent]:
         """Take the student's message and stream the customer's reply.
@@ -201,6 +207,29 @@ class ChatSession:
 
         slow = _is_slow(last_customer.timestamp if last_customer else None, at)
         effect = apply_turn(self.state, self.persona, self.scenario, result.labels, text, slow=slow)
+        async for event in self._reply(text, effect, now):
+            yield event
+
+    async def answer_pending(self) -> AsyncIterator[ChatEvent]:
+        """Answer the student's last message if the process stopped before the customer replied.
+
+        After :meth:`resume`, ``pending`` is true when the saved chat ends with the student's message;
+        this streams the customer's answer to it exactly as :meth:`send` would have.
+        """
+        if self._pending is None:
+            return
+        text, effect = self._pending
+        self._pending = None
+        async for event in self._reply(text, effect, None):
+            yield event
+
+    @property
+    def pending(self) -> bool:
+        """True when the student's last message has not been answered yet (see :meth:`answer_pending`)."""
+        return self._pending is not None
+
+    async def _reply(self, text: str, effect: TurnEffect, now: datetime | None) -> AsyncIterator[ChatEvent]:
+        """The customer's answer to the student's message ``text``: model voice, else offline; saved."""
         reply = ""
         voice = "script"
         if self.model is not None:
@@ -276,11 +305,6 @@ class ChatSession:
 
 def _context(turns: list[Turn]) -> list[ContextTurn]:
     return [ContextTurn(role=t.role, text=t.text) for t in turns[-TAGGER_CONTEXT_TURNS:]]
-
-
-def tag_labels(text: str, history: list[Turn], extra_redlines: list[str]) -> set[str]:
-    """The tagger's act names for ``text`` said after ``history``."""
-    return set(tag(text, _context(history), extra_redlines=extra_redlines).labels)
 
 
 def _is_slow(customer_at: datetime | None, agent_at: datetime | None) -> bool:

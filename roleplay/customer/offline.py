@@ -69,8 +69,20 @@ class OfflineVoice:
         self.persona = persona
         self.scenario = scenario
         self.language = language
+        self.seed = seed
         self.random = random.Random(seed)
         self.used: set[str] = set()
+
+    def replay(self, said: str) -> None:
+        """Remember a line said before a restart, so it is not repeated after a resume."""
+        self.used.add(said)
+        banks = [*self.scenario.opening, *(t for ts in self.scenario.lines.values() for t in ts)]
+        banks += [t for ts in self.persona.lines.values() for t in ts]
+        self.used.update(t.get(self.language) for t in banks if t.get(self.language) in said)
+
+    def reseed(self, turns: int) -> None:
+        """Continue a resumed session deterministically: the same saved chat always goes on the same way."""
+        self.random = random.Random(self.seed * 1000 + turns)
 
     def opening(self) -> str:
         """The customer's first message: one of the scenario's openings."""

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from roleplay.acts import ACT_NAMES_ZH
 from roleplay.customer.state import CustomerState, TurnEffect
 from roleplay.library.common import STATE_FIELDS, Language, LineSituation
 from roleplay.library.compose import ComposedPersona
@@ -43,6 +43,13 @@ def prompt_version() -> str:
 def _yaml(name: str) -> dict[str, object]:
     data: dict[str, object] = yaml.safe_load((PROMPTS_DIR / name).read_text(encoding="utf-8"))
     return data
+
+
+@cache
+def act_words(language: Language) -> dict[str, str]:
+    """How the customer perceives each student act (``act_words.yaml``), in the customer's own terms."""
+    entries = cast(dict[str, dict[str, str]], _yaml("act_words.yaml"))
+    return {act: entry[language] for act, entry in entries.items()}
 
 
 def situation_instruction(situation: LineSituation, language: Language) -> str:
@@ -117,11 +124,9 @@ def turn_note(
     facts = {fact.fact_id: fact for fact in scenario.hidden_facts}
     new = [facts[fid].text.get(lang) for fid in effect.revealed]
     known = [facts[fid].text.get(lang) for fid in state.revealed if fid not in effect.revealed]
-    acts = [a for a in effect.triggers]
-    if lang == "zh":
-        acts_text = "、".join(ACT_NAMES_ZH.get(a, a) for a in acts) or "没有实质内容"
-    else:
-        acts_text = ", ".join(a.replace("_", " ") for a in acts) or "nothing of substance"
+    words = act_words(lang)
+    perceived = [words[a] for a in effect.triggers if a in words] or [words["no_technique"]]
+    acts_text = ("；" if lang == "zh" else "; ").join(perceived)
     return _ENV.get_template(f"customer_turn.{lang}.j2").render(
         agent_text=agent_text,
         mood=mood_words(state, lang),
