@@ -148,15 +148,16 @@ def _completion(text: str, model: str, body: dict[str, Any]) -> dict[str, Any]:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256  # a class of 60 connecting at once must not be refused
     behaviour: MockBehaviour
 
 
 class MockOpenAIServer:
     """Start with ``with MockOpenAIServer() as server:``; ``server.base_url`` goes to ChatOpenAI."""
 
-    def __init__(self, behaviour: MockBehaviour | None = None) -> None:
+    def __init__(self, behaviour: MockBehaviour | None = None, port: int = 0) -> None:
         self.behaviour = behaviour or MockBehaviour()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.behaviour = self.behaviour
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -174,3 +175,32 @@ class MockOpenAIServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+def main() -> None:
+    """``python -m roleplay.mockserver [--port N] [--latency S] [--reply TEXT]``: serve until Ctrl+C.
+
+    For trying the app or ``roleplay chat`` against a model endpoint with no model, and for benches
+    that keep the server out of the measured process.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(description="mock OpenAI-compatible server on 127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per reply")
+    parser.add_argument("--reply", default="你们到底什么时候能给我解决？", help="the text every reply carries")
+    args = parser.parse_args()
+    reply = args.reply
+    behaviour = MockBehaviour(respond=lambda messages: reply, latency=args.latency)
+    server = MockOpenAIServer(behaviour, port=args.port)
+    print(server.base_url, flush=True)
+    try:
+        server._server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server._server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -13,8 +13,10 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
+from roleplay.acts import TaggedAct
 from roleplay.customer.guard import check_reply, clean_reply
 from roleplay.customer.offline import OfflineVoice, situation_for
 from roleplay.customer.prompt import build_messages, system_prompt, turn_note
@@ -200,10 +202,9 @@ class ChatSession:
         text = text.strip()
         at = now or datetime.now()
         last_customer = next((t for t in reversed(self.turns) if t.role == "customer"), None)
-        position = await self._record("agent", text, at)
-        result = tag(text, _context(self.turns[:-1]), extra_redlines=self.extra_redlines)
-        self.turns[-1].acts = list(result.acts)
-        await asyncio.to_thread(self.store.annotate, self.session_id, position, acts=list(result.acts))
+        # Tagging is pure and fast; the message and its labels are saved together before the model is called.
+        result = tag(text, _context(self.turns), extra_redlines=self.extra_redlines)
+        await self._record("agent", text, at, acts=list(result.acts))
 
         slow = _is_slow(last_customer.timestamp if last_customer else None, at)
         effect = apply_turn(self.state, self.persona, self.scenario, result.labels, text, slow=slow)
@@ -244,8 +245,6 @@ class ChatSession:
         await self._record(
             "customer", reply, datetime.now() if now is None else now, voice=voice, state=self.snapshot()
         )
-        if self.closed:
-            await asyncio.to_thread(self.store.set_outcome, self.session_id, self.state.outcome)
         yield ChatEvent("done", reply)
 
     async def _model_reply(self, text: str, effect: TurnEffect) -> AsyncIterator[ChatEvent]:
@@ -294,12 +293,19 @@ class ChatSession:
         at: datetime,
         *,
         voice: str | None = None,
+        acts: list[TaggedAct] | None = None,
         state: StateSnapshot | None = None,
     ) -> int:
-        position = await asyncio.to_thread(self.store.add_turn, self.session_id, role, text, at, voice)
-        if state is not None:
-            await asyncio.to_thread(self.store.annotate, self.session_id, position, state=state)
-        self.turns.append(Turn(role=role, text=text, timestamp=at, state=state))
+        outcome = state.outcome if state is not None and state.outcome != "ongoing" else None
+        position = await asyncio.to_thread(
+            partial(self.store.add_turn, acts=acts, state=state, outcome=outcome, position=len(self.turns)),
+            self.session_id,
+            role,
+            text,
+            at,
+            voice,
+        )
+        self.turns.append(Turn(role=role, text=text, timestamp=at, state=state, acts=acts))
         return position
 
 

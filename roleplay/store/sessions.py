@@ -61,15 +61,46 @@ class SessionStore:
         with Session(self.engine) as session, session.begin():
             session.add(row)
 
-    def add_turn(self, session_id: str, role: Role, text: str, at: datetime, voice: str | None = None) -> int:
-        """Append a message and return its position (0-based). Committed before this returns."""
+    def add_turn(
+        self,
+        session_id: str,
+        role: Role,
+        text: str,
+        at: datetime,
+        voice: str | None = None,
+        *,
+        acts: list[TaggedAct] | None = None,
+        state: StateSnapshot | None = None,
+        outcome: Outcome | None = None,
+        position: int | None = None,
+    ) -> int:
+        """Append a message (with its acts or the state after it) and return its position (0-based).
+
+        One transaction, committed before this returns; ``outcome`` also records the session's outcome.
+        A caller that knows the next ``position`` (a live chat does) saves a query; the table's unique
+        (session, position) key still refuses a clash.
+        """
         with Session(self.engine) as session, session.begin():
-            if session.get(SessionRow, session_id) is None:
-                raise SessionNotFoundError(session_id)
-            last = session.scalar(select(func.max(TurnRow.position)).where(TurnRow.session_id == session_id))
-            position = 0 if last is None else last + 1
+            if position is None or outcome is not None:
+                row = session.get(SessionRow, session_id)
+                if row is None:
+                    raise SessionNotFoundError(session_id)
+                if outcome is not None:
+                    row.outcome = outcome
+            if position is None:
+                last = session.scalar(select(func.max(TurnRow.position)).where(TurnRow.session_id == session_id))
+                position = 0 if last is None else last + 1
             session.add(
-                TurnRow(session_id=session_id, position=position, role=role, text=text, created_at=at, voice=voice)
+                TurnRow(
+                    session_id=session_id,
+                    position=position,
+                    role=role,
+                    text=text,
+                    created_at=at,
+                    voice=voice,
+                    acts=None if acts is None else [act.model_dump() for act in acts],
+                    state=None if state is None else state.model_dump(),
+                )
             )
         return position
 

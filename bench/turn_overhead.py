@@ -1,0 +1,178 @@
+"""Our own time per chat turn, with 60 students at once against a mock model with fixed latency.
+
+Usage:
+    python bench/turn_overhead.py [--sessions 60] [--turns 6] [--latency 0.8]
+
+Each session runs through the real engine (SQLite store, tagger, state, prompt building, guard)
+and the real OpenAI client against the mock OpenAI-compatible server on loopback. The time spent
+waiting for the model's stream is measured around the model call and subtracted from each turn's
+wall time; what is left is our overhead (target: p95 <= 20 ms on a 2-core machine). Then one
+20-turn session reports the prompt size per turn and the share taken by the static prefix (rules,
+persona, scenario), which must be byte-identical on every turn so provider prefix caches hit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from roleplay.customer.engine import ChatSession
+from roleplay.library import Library
+from roleplay.llm import chat_model
+from roleplay.mockserver import MockBehaviour, MockOpenAIServer
+from roleplay.settings import Settings
+from roleplay.store import SessionStore, open_database
+
+ROOT = Path(__file__).resolve().parents[1]
+REPLY = "你们到底什么时候能来修？我家里老人等不了，今天必须给我一个准话，不然我就投诉。"
+STUDENT = [
+    "您好，我是客服小林，真的很抱歉让您久等了。能跟我说说具体是什么情况吗？",
+    "换谁都会着急的，我完全理解您的心情。跟您确认一下，师傅约好了没来，对吗？",
+    "室内机面板上有没有显示什么代码？",
+    "您看是今天下午上门，还是明天上午更方便？",
+    "我马上帮您安排加急，今天下午5点前师傅上门，这是您的工单号 A1021，我全程跟进。",
+    "请问还有其他问题吗？祝您生活愉快。",
+]
+# A student who listens and asks but never proposes a fix: the chat runs its whole 20 turns.
+LISTENER = [
+    "我理解您的心情，换谁都会着急的。",
+    "您慢慢说，当时具体是什么情况？",
+    "您说得有道理，这件事确实让人闹心。",
+    "还有哪些地方让您不放心，能跟我说说吗？",
+]
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+class TimedModel:
+    """Wraps the chat model and adds up the time spent inside its stream."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.waited = 0.0
+
+    async def astream(self, messages: Any) -> AsyncIterator[Any]:
+        begin = time.perf_counter()
+        try:
+            async for chunk in self.model.astream(messages):
+                yield chunk
+        finally:
+            self.waited += time.perf_counter() - begin
+
+
+def estimated_tokens(text: str) -> int:
+    """Rough prompt size: one token per Chinese character, one per four other characters."""
+    cjk = len(_CJK.findall(text))
+    return cjk + (len(text) - cjk) // 4
+
+
+async def one_session(
+    library: Library, store: SessionStore, model: Any, lines: list[str], turns: int, think: float = 0.0, seat: int = 0
+) -> list[float]:
+    """One student's chat; ``think`` is the longest pause before each message (students type)."""
+    pace = random.Random(seat)
+    timed = TimedModel(model)
+    session = await ChatSession.start(
+        persona=library.persona("wang_jianguo"),
+        scenario=library.scenarios["aircon_after_sales"],
+        store=store,
+        model=timed,  # type: ignore[arg-type]
+        model_name="mock-model",
+        seed=1,
+    )
+    overheads = []
+    for message in (lines * turns)[:turns]:
+        if session.closed:
+            break
+        await asyncio.sleep(pace.uniform(0, think))
+        timed.waited = 0.0
+        begin = time.perf_counter()
+        async for _event in session.send(message):
+            pass
+        overheads.append(time.perf_counter() - begin - timed.waited)
+    return overheads
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def mock_server_process(latency: float) -> tuple[subprocess.Popen[str], str]:
+    """The mock model in its own process, so its threads do not share our interpreter's lock."""
+    command = [sys.executable, "-m", "roleplay.mockserver", "--latency", str(latency), "--reply", REPLY]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    library = Library.load(ROOT)
+    process, base_url = mock_server_process(args.latency)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            store = SessionStore(open_database(f"sqlite:///{Path(folder, 'bench.db').as_posix()}"))
+            settings = Settings(base_url=base_url, api_key="bench", customer_model="mock-model", max_retries=0)
+            model = chat_model(settings, "customer")  # one client for the whole class, as in the app
+            begin = time.perf_counter()
+            sessions = [
+                one_session(library, store, model, STUDENT, args.turns, args.think, n) for n in range(args.sessions)
+            ]
+            results = await asyncio.gather(*sessions)
+            wall = time.perf_counter() - begin
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    overheads = [o * 1000 for session in results for o in session]
+    print(
+        f"{args.sessions} concurrent sessions, {len(overheads)} turns, model latency {args.latency:.2f} s, "
+        f"students pause up to {args.think:.1f} s before each message; wall {wall:.1f} s"
+    )
+    p50, p95 = statistics.median(overheads), percentile(overheads, 0.95)
+    print(
+        f"our overhead per turn: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(overheads):.1f} ms "
+        f"(target p95 <= 20 ms: {p95 / 20:.2f}x the target)"
+    )
+    later = [o * 1000 for session in results for o in session[1:]]
+    print(
+        f"  without each student's first turn (connection set-up): p50 {statistics.median(later):.1f} ms, "
+        f"p95 {percentile(later, 0.95):.1f} ms"
+    )
+
+    behaviour = MockBehaviour(respond=lambda messages: REPLY)
+    with tempfile.TemporaryDirectory() as folder, MockOpenAIServer(behaviour) as server:
+        store = SessionStore(open_database(f"sqlite:///{Path(folder, 'prompt.db').as_posix()}"))
+        settings = Settings(base_url=server.base_url, api_key="bench", customer_model="mock-model", max_retries=0)
+        await one_session(library, store, chat_model(settings, "customer"), LISTENER, 20)
+    prompts = [r["messages"] for r in behaviour.requests if r.get("messages")]
+    prefixes = {(p[0]["content"], p[1]["content"]) for p in prompts}
+    sizes = [sum(estimated_tokens(str(m["content"])) for m in p) for p in prompts]
+    prefix = estimated_tokens(prompts[0][0]["content"]) + estimated_tokens(prompts[0][1]["content"])
+    print(f"20-turn session: {len(prompts)} model calls; static prefix identical on every call: {len(prefixes) == 1}")
+    print(
+        f"prompt tokens (estimated) per turn: first {sizes[0]}, last {sizes[-1]}, mean {statistics.mean(sizes):.0f}; "
+        f"static prefix {prefix} = {prefix / sizes[0]:.0%} of the first prompt, {prefix / sizes[-1]:.0%} of the last"
+    )
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=60)
+    parser.add_argument("--turns", type=int, default=6)
+    parser.add_argument("--latency", type=float, default=0.8, help="seconds the mock model takes per reply")
+    parser.add_argument("--think", type=float, default=3.0, help="longest pause of a student before a message")
+    return asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
