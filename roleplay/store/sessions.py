@@ -141,6 +141,11 @@ class SessionStore:
                 raise SessionNotFoundError(session_id)
             row.outcome = outcome
 
+    def session_ids(self) -> list[str]:
+        """Every session's id, oldest first."""
+        with Session(self.engine) as session:
+            return list(session.scalars(select(SessionRow.session_id).order_by(SessionRow.started_at)))
+
     def seed_of(self, session_id: str) -> int:
         """The session's random seed (for rebuilding the offline voice)."""
         with Session(self.engine) as session:
