@@ -95,7 +95,7 @@ async def _open(request: ChatRequest) -> ChatSession:
     saved = None
     if request.resume is not None:
         try:
-            saved = await asyncio.to_thread(store.transcript, request.resume)
+            saved = await store.run(store.transcript, request.resume)
         except SessionNotFoundError as exc:
             message = t("chat.unknown_session", language, session_id=request.resume, database=url)
             errors_console.print(f"[red]{message}[/red]")

@@ -7,13 +7,11 @@ the words.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 from roleplay.acts import TaggedAct
@@ -128,7 +126,7 @@ class ChatSession:
             seed=seed,
             started_at=at,
         )
-        await asyncio.to_thread(store.create, new)
+        await store.run(store.create, new)
         opening = session.offline.opening()
         await session._record("customer", opening, at, voice="script", state=session.snapshot())
         return session
@@ -145,8 +143,8 @@ class ChatSession:
         extra_redlines: list[str] | None = None,
     ) -> ChatSession:
         """Rebuild a session after a restart: the state is replayed from the saved turns exactly."""
-        transcript = await asyncio.to_thread(store.transcript, session_id)
-        seed = await asyncio.to_thread(store.seed_of, session_id)
+        transcript = await store.run(store.transcript, session_id)
+        seed = await store.run(store.seed_of, session_id)
         session = cls(
             session_id=session_id,
             persona=persona,
@@ -164,7 +162,7 @@ class ChatSession:
                 if turn.acts is None:  # stopped between saving the message and tagging it
                     result = tag(turn.text, _context(session.turns), extra_redlines=session.extra_redlines)
                     turn.acts = list(result.acts)
-                    await asyncio.to_thread(store.annotate, session_id, position, acts=turn.acts)
+                    await store.run(store.annotate, session_id, position, acts=turn.acts)
                 labels = {a.act for a in turn.acts}
                 slow = _is_slow(last_customer_at, turn.timestamp)
                 effect = apply_turn(session.state, persona, scenario, labels, turn.text, slow=slow)
@@ -283,8 +281,8 @@ class ChatSession:
         """End the chat (by the student unless it already ended) and return the transcript."""
         if not self.closed:
             self.state.outcome = "ended_by_student"
-        await asyncio.to_thread(self.store.finish, self.session_id, self.state.outcome, now or datetime.now(), guess)
-        return await asyncio.to_thread(self.store.transcript, self.session_id)
+        await self.store.run(self.store.finish, self.session_id, self.state.outcome, now or datetime.now(), guess)
+        return await self.store.run(self.store.transcript, self.session_id)
 
     async def _record(
         self,
@@ -297,13 +295,17 @@ class ChatSession:
         state: StateSnapshot | None = None,
     ) -> int:
         outcome = state.outcome if state is not None and state.outcome != "ongoing" else None
-        position = await asyncio.to_thread(
-            partial(self.store.add_turn, acts=acts, state=state, outcome=outcome, position=len(self.turns)),
+        position = await self.store.run(
+            self.store.add_turn,
             self.session_id,
             role,
             text,
             at,
             voice,
+            acts=acts,
+            state=state,
+            outcome=outcome,
+            position=len(self.turns),
         )
         self.turns.append(Turn(role=role, text=text, timestamp=at, state=state, acts=acts))
         return position

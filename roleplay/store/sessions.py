@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, func, select
@@ -31,15 +36,30 @@ class NewSession(BaseModel):
     started_at: datetime
 
 
+T = TypeVar("T")
+
+
 class SessionNotFoundError(KeyError):
     """No session with that id."""
 
 
 class SessionStore:
-    """Sessions and turns in the database. Each call is its own short transaction."""
+    """Sessions and turns in the database. Each call is its own short transaction.
+
+    Async code calls through :meth:`run`, which uses the store's own worker threads: one for SQLite
+    (a single writer never waits on SQLite's lock, whose busy handler sleeps in steps of milliseconds),
+    several for a server database such as PostgreSQL.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        workers = 1 if engine.dialect.name == "sqlite" else 8
+        self._workers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="roleplay-store")
+
+    async def run(self, call: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a store method (or any call using the database) off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._workers, partial(call, *args, **kwargs))
 
     def create(self, new: NewSession) -> None:
         """Record a new session."""
