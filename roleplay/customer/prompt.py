@@ -7,42 +7,20 @@ the director's note (state in words, facts allowed now, how to answer).
 
 from __future__ import annotations
 
-import hashlib
 from functools import cache
-from pathlib import Path
 from typing import cast
 
-import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from roleplay.customer.state import CustomerState, TurnEffect
 from roleplay.library.common import STATE_FIELDS, Language, LineSituation
 from roleplay.library.compose import ComposedPersona
 from roleplay.library.scenario import CHANNEL_NAMES_ZH, PHASE_NAMES_ZH, ScenarioFile
+from roleplay.prompting import prompt_data as _yaml
+from roleplay.prompting import prompt_version, render_prompt
 from roleplay.transcript import Turn
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
-_ENV = Environment(
-    loader=FileSystemLoader(PROMPTS_DIR), undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False
-)
-
-
-@cache
-def prompt_version() -> str:
-    """A short hash of every prompt file: stamped on outputs so results stay comparable after an edit."""
-    digest = hashlib.sha256()
-    for path in sorted(PROMPTS_DIR.iterdir()):
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-@cache
-def _yaml(name: str) -> dict[str, object]:
-    data: dict[str, object] = yaml.safe_load((PROMPTS_DIR / name).read_text(encoding="utf-8"))
-    return data
+__all__ = ["build_messages", "prompt_version", "system_prompt", "turn_note"]
 
 
 @cache
@@ -87,7 +65,8 @@ def system_prompt(persona: ComposedPersona, scenario: ScenarioFile, language: La
     ]
     speech: list[str] = [persona.speech.length] if lang == "en" else []
     speech += [tone.get(lang) for tone in persona.speech.tones] + [habit.get(lang) for habit in persona.speech.habits]
-    return _ENV.get_template(f"customer_system.{lang}.j2").render(
+    return render_prompt(
+        f"customer_system.{lang}.j2",
         name=persona.name.get(lang),
         gender=gender[persona.gender][lang] if persona.gender else "",
         age=persona.age or "",
@@ -127,7 +106,8 @@ def turn_note(
     words = act_words(lang)
     perceived = [words[a] for a in effect.triggers if a in words] or [words["no_technique"]]
     acts_text = ("；" if lang == "zh" else "; ").join(perceived)
-    return _ENV.get_template(f"customer_turn.{lang}.j2").render(
+    return render_prompt(
+        f"customer_turn.{lang}.j2",
         agent_text=agent_text,
         mood=mood_words(state, lang),
         agent_acts=acts_text,

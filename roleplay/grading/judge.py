@@ -1,0 +1,233 @@
+"""The LLM judge: the rubric, the numbered transcript and the tagger's labels in; per-dimension
+reason, level, verbatim evidence and better wording out, every quote and turn number verified.
+
+An answer that fails validation is retried once with the problems listed; a dimension still wrong
+after that is unscored with its reason (never a silent 0). The structured-output method is a
+setting: ``json_schema`` or ``json_mode`` ask the endpoint for JSON, ``text`` parses JSON out of a
+plain reply (for endpoints without JSON support); every path is validated the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from statistics import median
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from roleplay.grading.report import Evidence, JudgeResult, Suggestion, TurnNote
+from roleplay.library.common import Language
+from roleplay.library.rubric import RubricFile
+from roleplay.prompting import prompt_version, render_prompt
+from roleplay.tagger.result import TagResult
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+log = logging.getLogger(__name__)
+
+StructuredOutput = Literal["json_schema", "json_mode", "text"]
+_SPEAKERS = {"zh": {"agent": "客服", "customer": "顾客"}, "en": {"agent": "Agent", "customer": "Customer"}}
+_JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
+
+
+class AnswerEvidence(BaseModel):
+    turn: int
+    quote: str
+
+
+class AnswerBetter(BaseModel):
+    turn: int
+    better: str
+    why: str = ""
+
+
+class AnswerDimension(BaseModel):
+    dimension_id: str
+    reason: str
+    level: float
+    evidence: list[AnswerEvidence] = Field(default_factory=list)
+    better: list[AnswerBetter] = Field(default_factory=list)
+
+
+class JudgeAnswer(BaseModel):
+    """What the judge model must return (reason before level in every dimension)."""
+
+    dimensions: list[AnswerDimension]
+
+
+class Judge:
+    """Grades transcripts with a chat model. One instance serves many transcripts concurrently."""
+
+    def __init__(self, model: BaseChatModel, model_name: str, method: StructuredOutput = "json_schema") -> None:
+        self.model = model
+        self.model_name = model_name
+        self.method = method
+
+    @property
+    def prompt_version(self) -> str:
+        """The content hash of the prompt files, stamped on reports."""
+        return prompt_version()
+
+    async def grade(
+        self, rubric: RubricFile, notes: list[TurnNote], scenario: str, language: Language, samples: int = 1
+    ) -> dict[str, JudgeResult]:
+        """Each dimension's judge result: the median level over ``samples`` answers and their spread."""
+        runs = [await self._one(rubric, notes, scenario, language) for _ in range(max(1, samples))]
+        return {d.dimension_id: _aggregate([run[d.dimension_id] for run in runs]) for d in rubric.dimensions}
+
+    async def _one(
+        self, rubric: RubricFile, notes: list[TurnNote], scenario: str, language: Language
+    ) -> dict[str, JudgeResult]:
+        system = render_prompt(f"judge_system.{language}.j2", **_rubric_view(rubric, language))
+        user = render_prompt(f"judge_user.{language}.j2", scenario=scenario, turns=_turn_view(notes, language))
+        messages: list[tuple[str, str]] = [("system", system), ("human", user)]
+        results: dict[str, JudgeResult] = {}
+        problems: list[str] = []
+        for attempt in range(2):
+            try:
+                reply = await self._ask(messages)
+            except Exception as exc:  # the client already retried with backoff
+                log.warning("judge model failed: %s", type(exc).__name__)
+                reason = f"judge model failed ({type(exc).__name__})"
+                return {d.dimension_id: JudgeResult(level=None, reason="", unscored=reason) for d in rubric.dimensions}
+            answer, problems = parse_answer(reply, rubric, notes)
+            for dimension in rubric.dimensions:
+                found = answer.get(dimension.dimension_id)
+                if found is not None and dimension.dimension_id not in results:
+                    results[dimension.dimension_id] = found.model_copy(update={"retries": attempt})
+            if not problems and len(results) == len(rubric.dimensions):
+                break
+            messages += [("ai", reply), ("human", render_prompt(f"judge_retry.{language}.j2", problems=problems))]
+        for dimension in rubric.dimensions:
+            if dimension.dimension_id not in results:
+                mine = [p for p in problems if dimension.dimension_id in p] or problems or ["no answer"]
+                results[dimension.dimension_id] = JudgeResult(
+                    level=None, reason="", unscored="invalid after one retry: " + "; ".join(mine[:3]), retries=1
+                )
+        return results
+
+    async def _ask(self, messages: list[tuple[str, str]]) -> str:
+        model: Any = self.model
+        if self.method == "json_schema":
+            schema = {"name": "judge_answer", "schema": JudgeAnswer.model_json_schema()}
+            model = self.model.bind(response_format={"type": "json_schema", "json_schema": schema})
+        elif self.method == "json_mode":
+            model = self.model.bind(response_format={"type": "json_object"})
+        reply = await model.ainvoke(messages)
+        return reply.content if isinstance(reply.content, str) else json.dumps(reply.content, ensure_ascii=False)
+
+
+def parse_answer(reply: str, rubric: RubricFile, notes: list[TurnNote]) -> tuple[dict[str, JudgeResult], list[str]]:
+    """The valid dimensions of a judge reply, and every problem found (for the retry message)."""
+    match = _JSON_OBJECT.search(reply)
+    if match is None:
+        return {}, ["the reply holds no JSON object"]
+    try:
+        answer = JudgeAnswer.model_validate_json(match.group())
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return {}, [f"the JSON does not fit the format ({where}: {first['msg']})"]
+    known = {d.dimension_id for d in rubric.dimensions}
+    texts = {n.turn: n.text for n in notes}
+    agent_turns = {n.turn for n in notes if n.role == "agent"}
+    results: dict[str, JudgeResult] = {}
+    problems: list[str] = []
+    for dim in answer.dimensions:
+        if dim.dimension_id not in known:
+            problems.append(f"unknown dimension_id {dim.dimension_id}; use: {', '.join(sorted(known))}")
+            continue
+        mine = _check_dimension(dim, rubric, texts, agent_turns)
+        if mine:
+            problems += [f"{dim.dimension_id}: {p}" for p in mine]
+            continue
+        results[dim.dimension_id] = JudgeResult(
+            level=dim.level,
+            reason=dim.reason,
+            evidence=[Evidence(turn=e.turn, quote=e.quote) for e in dim.evidence],
+            suggestions=[
+                Suggestion(turn=b.turn, original=texts[b.turn], better=b.better, why=b.why) for b in dim.better
+            ],
+            samples=[dim.level],
+        )
+    missing = known - {d.dimension_id for d in answer.dimensions}
+    problems += [f"{dimension_id}: missing" for dimension_id in sorted(missing)]
+    return results, problems
+
+
+def _check_dimension(
+    dim: AnswerDimension, rubric: RubricFile, texts: dict[int, str], agent_turns: set[int]
+) -> list[str]:
+    problems = []
+    if not rubric.scale.min <= dim.level <= rubric.scale.max or dim.level != int(dim.level):
+        problems.append(f"level {dim.level} is not a whole number from {rubric.scale.min} to {rubric.scale.max}")
+    if not dim.reason.strip():
+        problems.append("the reason is empty")
+    for e in dim.evidence:
+        if e.turn not in texts:
+            problems.append(f"evidence turn {e.turn} does not exist (turns 1-{max(texts, default=0)})")
+        elif not e.quote.strip() or _squash(e.quote) not in _squash(texts[e.turn]):
+            problems.append(f"evidence quote {e.quote!r} is not verbatim in turn {e.turn}")
+    for b in dim.better:
+        if b.turn not in agent_turns:
+            problems.append(f"better wording names turn {b.turn}, which is not an agent turn")
+    return problems
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _aggregate(runs: list[JudgeResult]) -> JudgeResult:
+    scored = [r for r in runs if r.level is not None]
+    if not scored:
+        return runs[0]
+    levels = [r.level for r in scored if r.level is not None]
+    middle = median(levels)
+    closest = min(scored, key=lambda r: abs((r.level or 0) - middle))
+    return closest.model_copy(
+        update={
+            "level": middle,
+            "samples": levels,
+            "spread": max(levels) - min(levels),
+            "retries": max(r.retries for r in runs),
+        }
+    )
+
+
+def _rubric_view(rubric: RubricFile, language: Language) -> dict[str, object]:
+    return {
+        "rubric_name": rubric.name.get(language),
+        "scale_min": rubric.scale.min,
+        "scale_max": rubric.scale.max,
+        "dimensions": [
+            {
+                "dimension_id": d.dimension_id,
+                "name": d.name.get(language),
+                "weight": d.weight,
+                "description": d.description.get(language),
+                "levels": [
+                    {"level": lv.level, "label": lv.label.get(language), "description": lv.description.get(language)}
+                    for lv in d.levels
+                ],
+                "not_applicable": d.not_applicable.description.get(language) if d.not_applicable else "",
+            }
+            for d in rubric.dimensions
+        ],
+    }
+
+
+def _turn_view(notes: list[TurnNote], language: Language) -> list[dict[str, object]]:
+    speakers = _SPEAKERS[language]
+    return [
+        {
+            "number": n.turn,
+            "speaker": speakers[n.role],
+            "text": n.text,
+            "labels": ", ".join(TagResult(text=n.text, acts=n.acts).labels) if n.role == "agent" else "",
+        }
+        for n in notes
+    ]

@@ -1,0 +1,38 @@
+"""Prompt template files (``roleplay/prompts/``): rendering with strict variables, and their version."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
+_ENV = Environment(
+    loader=FileSystemLoader(PROMPTS_DIR), undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False
+)
+
+
+@cache
+def prompt_version() -> str:
+    """A short hash of every prompt file: stamped on outputs so results stay comparable after an edit."""
+    digest = hashlib.sha256()
+    for path in sorted(PROMPTS_DIR.iterdir()):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def render_prompt(template: str, /, **values: object) -> str:
+    """Render the template file ``template``; a missing variable is an error."""
+    return _ENV.get_template(template).render(**values)
+
+
+@cache
+def prompt_data(name: str) -> dict[str, object]:
+    """A YAML data file beside the templates (e.g. ``situations.yaml``)."""
+    data: dict[str, object] = yaml.safe_load((PROMPTS_DIR / name).read_text(encoding="utf-8"))
+    return data
