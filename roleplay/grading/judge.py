@@ -3,8 +3,9 @@ reason, level, verbatim evidence and better wording out, every quote and turn nu
 
 An answer that fails validation is retried once with the problems listed; a dimension still wrong
 after that is unscored with its reason (never a silent 0). The structured-output method is a
-setting: ``json_schema`` or ``json_mode`` ask the endpoint for JSON, ``text`` parses JSON out of a
-plain reply (for endpoints without JSON support); every path is validated the same way.
+setting: ``json_schema`` or ``json_mode`` ask the endpoint for JSON, ``function_calling`` asks for a
+tool call, ``text`` parses JSON out of a plain reply (for endpoints without JSON support); every path
+is validated the same way.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import logging
 import re
 from statistics import median
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -21,6 +22,7 @@ from roleplay.grading.report import Evidence, JudgeResult, Suggestion, TurnNote
 from roleplay.library.common import Language
 from roleplay.library.rubric import RubricFile
 from roleplay.prompting import prompt_version, render_prompt
+from roleplay.settings import StructuredOutputMethod as StructuredOutput
 from roleplay.tagger.result import TagResult
 
 if TYPE_CHECKING:
@@ -28,7 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-StructuredOutput = Literal["json_schema", "json_mode", "text"]
 _SPEAKERS = {"zh": {"agent": "客服", "customer": "顾客"}, "en": {"agent": "Agent", "customer": "Customer"}}
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
@@ -116,7 +117,11 @@ class Judge:
             model = self.model.bind(response_format={"type": "json_schema", "json_schema": schema})
         elif self.method == "json_mode":
             model = self.model.bind(response_format={"type": "json_object"})
+        elif self.method == "function_calling":
+            model = self.model.bind_tools([JudgeAnswer], tool_choice="JudgeAnswer")
         reply = await model.ainvoke(messages)
+        if getattr(reply, "tool_calls", None):
+            return json.dumps(reply.tool_calls[0]["args"], ensure_ascii=False)
         return reply.content if isinstance(reply.content, str) else json.dumps(reply.content, ensure_ascii=False)
 
 

@@ -1,0 +1,174 @@
+"""Grading: tagger scores, the judge's validation and retry, samples, and the batch over files."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from roleplay.grading.batch import collect, grade_batch
+from roleplay.grading.grade import grade_transcript
+from roleplay.grading.judge import Judge
+from roleplay.library import Library
+from roleplay.transcript import Transcript, Turn, write_transcript
+from tests.conftest import PROJECT_ROOT
+from tests.fakes import ScriptedChatModel
+
+LIBRARY = Library.load(PROJECT_ROOT)
+RUBRIC = LIBRARY.rubrics["default"]
+START = datetime(2026, 11, 30, 9, 0, 0)
+LINES = [
+    ("customer", "你们的空调装好第三天就不制冷了，我都打了两次电话了！"),
+    ("agent", "您好，我是客服小林。装好才三天就不制冷，换谁都会着急的，真的很抱歉。能跟我具体说说是什么情况吗？"),
+    ("customer", "开机吹的是热风，面板上显示E4，家里还有老人。"),
+    ("agent", "跟您确认一下，开机吹热风、面板显示E4，对吗？家里有老人，我理解您特别着急。"),
+    ("customer", "对，就是这样。"),
+    ("agent", "我马上帮您安排师傅今天下午上门，下午5点前到，这是您的工单号A2031，我会全程跟进。"),
+    ("customer", "行，那我等着。"),
+    ("agent", "感谢您的理解，请问还有其他需要帮忙的吗？祝您生活愉快。"),
+]
+
+
+def transcript(lines: list[tuple[str, str]] = LINES) -> Transcript:
+    turns = [
+        Turn(role=role, text=text, timestamp=START + timedelta(seconds=30 * i))  # type: ignore[arg-type]
+        for i, (role, text) in enumerate(lines)
+    ]
+    return Transcript(persona="wang_jianguo", scenario="aircon_after_sales", turns=turns, outcome="resolved")
+
+
+def answer(level: int = 4, quote: str = "换谁都会着急的", turn: int = 2, skip: str | None = None) -> str:
+    """A judge reply in the required JSON shape for every dimension of the default rubric."""
+    dims = [
+        {
+            "dimension_id": d.dimension_id,
+            "reason": f"{d.dimension_id}: the agent did this at turn {turn}.",
+            "level": level,
+            "evidence": [{"turn": turn, "quote": quote}],
+            "better": [{"turn": 8, "better": "我今天下午再打电话跟您确认师傅到了没有。", "why": "跟进更具体"}],
+        }
+        for d in RUBRIC.dimensions
+        if d.dimension_id != skip
+    ]
+    return "好的，评分如下：\n" + json.dumps({"dimensions": dims}, ensure_ascii=False)
+
+
+def grade_with(replies: list[str | Exception], samples: int = 1):  # type: ignore[no-untyped-def]
+    model = ScriptedChatModel(replies=replies)
+    judge = Judge(model, "scripted", "text")
+    report = asyncio.run(grade_transcript(transcript(), RUBRIC, library=LIBRARY, judge=judge, samples=samples))
+    model.assert_complete()
+    return report, model
+
+
+def test_tagger_only_report() -> None:
+    report = asyncio.run(grade_transcript(transcript(), RUBRIC, library=LIBRARY))
+    assert report.graders == ["tagger"] and report.judge_total is None
+    assert report.total is not None and report.total >= RUBRIC.pass_score
+    by_id = {d.dimension_id: d for d in report.dimensions}
+    assert by_id["restate_feelings"].tagger_level is not None
+    assert any(e.turn == 4 for e in by_id["restate_facts"].tagger_evidence)
+    assert report.kpis.first_response_seconds == 30.0 and report.kpis.qa_ratio == 1.0
+    assert report.persona_name is not None and report.persona_name.zh == "王建国"
+    assert report.provenance.rubric_id == "default" and report.provenance.tagger_version.startswith("tagger-")
+
+
+def test_valid_judge_answer_is_used_and_verified() -> None:
+    report, _ = grade_with([answer(level=4)])
+    assert report.graders == ["tagger", "judge"]
+    for dim in report.dimensions:
+        assert dim.judge is not None and dim.judge.level == 4 and dim.graded_by == "judge"
+        assert dim.judge.evidence[0].quote == "换谁都会着急的"
+    assert report.judge_total == 80.0
+    assert report.suggestions and report.suggestions[0].turn == 8
+
+
+def test_malformed_json_then_a_good_retry() -> None:
+    report, model = grade_with(["{这不是 JSON", answer(level=3)])
+    assert all(d.judge and d.judge.level == 3 and d.judge.retries == 1 for d in report.dimensions)
+    assert "JSON" in model.calls[1][-1].content  # the retry message names the problem
+
+
+@pytest.mark.parametrize(
+    ("bad", "problem"),
+    [
+        pytest.param(answer(quote="我保证明天一定修好"), "not verbatim", id="invented-quote"),
+        pytest.param(answer(turn=42), "does not exist", id="no-such-turn"),
+    ],
+)
+def test_invalid_evidence_is_retried_then_unscored(bad: str, problem: str) -> None:
+    report, _ = grade_with([bad, bad])
+    for dim in report.dimensions:
+        assert dim.judge is not None and dim.judge.level is None
+        assert dim.judge.unscored is not None and problem in dim.judge.unscored
+        assert dim.level == dim.tagger_level and dim.graded_by in ("tagger", None)  # never a silent 0
+    assert any("judge unscored" in flag for flag in report.flags)
+
+
+def test_one_dimension_missing_is_unscored_alone() -> None:
+    report, _ = grade_with([answer(skip="retain"), answer(skip="retain")])
+    retain = next(d for d in report.dimensions if d.dimension_id == "retain")
+    assert retain.judge is not None and retain.judge.unscored and "missing" in retain.judge.unscored
+    assert all(d.judge and d.judge.level == 4 for d in report.dimensions if d.dimension_id != "retain")
+
+
+def test_model_down_falls_back_to_tagger_with_a_flag() -> None:
+    report, _ = grade_with([RuntimeError("connection refused")])
+    assert report.graders == ["tagger"]
+    assert all(d.judge and d.judge.unscored and "failed" in d.judge.unscored for d in report.dimensions)
+    assert report.total == report.tagger_total and report.flags
+
+
+def test_samples_give_median_and_spread() -> None:
+    report, _ = grade_with([answer(level=2), answer(level=5), answer(level=4)], samples=3)
+    dim = report.dimensions[0]
+    assert dim.judge is not None and dim.judge.level == 4 and dim.judge.spread == 3
+    assert sorted(dim.judge.samples) == [2, 4, 5] and report.provenance.samples == 3
+
+
+def test_disagreement_is_flagged() -> None:
+    report, _ = grade_with([answer(level=1)])
+    flagged = [d for d in report.dimensions if d.disagreement]
+    assert flagged and all(
+        d.tagger_level is not None and abs(d.tagger_level - 1) > RUBRIC.disagreement_margin for d in flagged
+    )
+
+
+def test_batch_over_mixed_formats_with_a_bad_file_and_resume(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    write_transcript(transcript(), source / "a.json")
+    write_transcript(transcript(LINES[:4]), source / "b.txt")
+    write_transcript(transcript(LINES[:6]), source / "c.csv")
+    (source / "broken.json").write_text("{not json", encoding="utf-8")
+    out = tmp_path / "out"
+    items = collect([str(source)], out)
+    assert sorted(i.key for i in items) == ["a", "b", "broken", "c"]
+    result = asyncio.run(grade_batch(items, RUBRIC, out, library=LIBRARY, formats=["json"]))
+    assert len(result.graded) == 3 and [i.key for i in result.failed] == ["broken"]
+    assert {p.name for p in out.glob("*.json")} == {"a.json", "b.json", "c.json"}
+    again = asyncio.run(
+        grade_batch(collect([str(source)], out), RUBRIC, out, library=LIBRARY, formats=["json"], resume=True)
+    )
+    assert len(again.skipped) == 3 and not again.graded
+
+
+def test_summary_csv_and_xlsx(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from roleplay.grading.summary import write_summary
+
+    source = tmp_path / "in"
+    write_transcript(transcript(), source / "a.json")
+    out = tmp_path / "out"
+    result = asyncio.run(grade_batch(collect([str(source)], out), RUBRIC, out, library=LIBRARY, formats=["json"]))
+    written = write_summary(result, RUBRIC, out, ["csv", "xlsx"], "zh")
+    assert {p.name for p in written} == {"summary.csv", "dimension_stats.csv", "summary.xlsx"}
+    rows = list(csv.reader((out / "summary.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][0] == "文件" and rows[1][0] == "a" and "听事实" in rows[0]
+    book = load_workbook(out / "summary.xlsx")
+    assert book.sheetnames == ["成绩", "维度统计"]
+    assert book["成绩"].cell(row=2, column=1).value == "a"
