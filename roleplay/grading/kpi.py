@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict
 
 from roleplay.transcript import Transcript
 
-
 MIN_TYPING_SECONDS = 2.0
 
 
