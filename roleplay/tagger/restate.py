@@ -166,7 +166,7 @@ _EN_FACT_FRAME = re.compile(
     re.IGNORECASE,
 )
 _EN_STRONG_FRAME = re.compile(
-    r"\b(it (sounds|seems|looks) (like|as though|as if|to me)|sounds (like|as though)|(it|that) (sounds|must be|must have been) \w+|i('m| am)? hearing|what i('m)? hear|"
+    r"\b(it (sounds|seems|looks) (like|as though|as if|to me)|sounds (like|as though)|i('m| am)? hearing|what i('m)? hear|"
     r"you('re| are) (saying|telling me)|in other words|if i('m| am)? (understand|hear)ing you|on the one hand|"
     r"part of you|you('re| are) (feeling|wanting|thinking|wondering|not sure|worried|concerned))\b",
     re.IGNORECASE,
@@ -177,6 +177,13 @@ _EN_YOU_START = re.compile(
     + r"(you('re| are|'ve| have| seem| sound| feel| felt| want| wanna| don't| didn't| were| had| got| just| really|"
     r" kind of| sort of| still| also| never| always| went| started| stopped| used| tried| mentioned| said| think| thought| like| love| hate|"
     r" enjoy| care| know that| worry| wish| hope| need| find| found| believe| guess)\b|your \w+ (is|are|was|were|has|have|seems?))",
+    re.IGNORECASE,
+)
+# Advice and instructions are the agent's own input, not a reflection of what the customer said.
+_EN_ADVICE = re.compile(
+    r"\byou (need to|have to|must|should|could try|can try|'ll need|will need|'re going to have to|ought to|had better)\b|"
+    r"\bi (would )?(recommend|suggest|advise|want you to)\b|\b(it's|it is) (important|best|recommended) (to|that)\b|"
+    r"\b(please|make sure|try to|don't forget)\b",
     re.IGNORECASE,
 )
 _EN_SO_YOU = re.compile(r"^[-\s]*(so|and so|okay,? so|yeah,? so)\b[,\s-]*(you|your|it's|it is|that's)\b", re.IGNORECASE)
@@ -219,7 +226,7 @@ def restates_fact(sentence: Piece, chinese: bool, customer: Units, is_question: 
         return None
     shared = len(said.words & customer.words) + shared_numbers
     text = sentence.text
-    if _EN_NOT_REFLECTION.search(text):
+    if _EN_NOT_REFLECTION.search(text) or _EN_ADVICE.search(text):
         return None
     if _EN_STRONG_FRAME.search(text):
         return "restate_fact.en.reflection_frame"
@@ -229,7 +236,13 @@ def restates_fact(sentence: Piece, chinese: bool, customer: Units, is_question: 
         return None
     if _EN_FACT_FRAME.search(text) and shared >= 1:
         return "restate_fact.en.you_frame"
-    if not is_question and _EN_SECOND_PERSON.search(text) and shared >= 1 and not _EN_AGENT_TURN.search(text):
+    if (
+        not is_question
+        and _EN_SECOND_PERSON.search(text)
+        and shared >= 1
+        and not _EN_AGENT_TURN.search(text)
+        and not _EN_ADVICE.search(text)
+    ):
         return "restate_fact.en.your_words"
     return None
 
