@@ -92,7 +92,7 @@ async def grade_batch(
     language: Language | None = None,
     on_done: Callable[[BatchItem, str], None] | None = None,
 ) -> BatchResult:
-    """Grade every item with at most ``concurrency`` at once; reports go to ``out_dir/<key>.<format>``.
+    """Grade every item with at most ``concurrency`` judge calls at once; reports go to ``out_dir/<key>.<format>``.
 
     ``on_done(item, status)`` is called after each item with status graded, skipped or failed.
     """
@@ -108,17 +108,22 @@ async def grade_batch(
         elif resume and _already_graded(out_dir / f"{item.key}.json", stamp):
             result.skipped.append(item)
         else:
-            async with gate:
-                try:
-                    report = await grade_transcript(
-                        item.transcript, rubric, library=library, judge=judge, samples=samples, language=language
-                    )
-                except Exception as exc:  # one broken transcript must not stop the class
-                    failed = BatchItem(item.key, item.source, None, f"grading failed: {type(exc).__name__}: {exc}")
-                    result.failed.append(failed)
-                    if on_done:
-                        on_done(failed, "failed")
-                    return
+            try:
+                report = await grade_transcript(
+                    item.transcript,
+                    rubric,
+                    library=library,
+                    judge=judge,
+                    samples=samples,
+                    language=language,
+                    judge_gate=gate,
+                )
+            except Exception as exc:  # one broken transcript must not stop the class
+                failed = BatchItem(item.key, item.source, None, f"grading failed: {type(exc).__name__}: {exc}")
+                result.failed.append(failed)
+                if on_done:
+                    on_done(failed, "failed")
+                return
             await asyncio.to_thread(write_report, report, out_dir / item.key, wanted)
             result.graded.append((item, report))
         if on_done:

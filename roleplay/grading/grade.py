@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from roleplay.grading.judge import Judge
@@ -41,6 +42,7 @@ async def grade_transcript(
     judge: Judge | None = None,
     samples: int = 1,
     language: Language | None = None,
+    judge_gate: asyncio.Semaphore | None = None,
 ) -> Report:
     """The report for one transcript.
 
@@ -51,6 +53,7 @@ async def grade_transcript(
         judge: the LLM judge, or None for tagger scoring only.
         samples: judge answers per transcript; the report gives their median and spread.
         language: of the report; the transcript's by default.
+        judge_gate: limits concurrent judge calls in a batch (the tagger work is not held back by it).
     """
     lang = language or transcript.language
     persona, scenario = _lookup(library, transcript)
@@ -63,7 +66,11 @@ async def grade_transcript(
     flags: list[str] = []
     if judge is not None and labels:
         situation = _scenario_text(scenario, lang)
-        judged = await judge.grade(rubric, notes, situation, lang, samples)
+        if judge_gate is None:
+            judged = await judge.grade(rubric, notes, situation, lang, samples)
+        else:
+            async with judge_gate:
+                judged = await judge.grade(rubric, notes, situation, lang, samples)
         failed = [d for d, r in judged.items() if r.level is None and not scores[d].not_applicable]
         if failed:
             flags.append(f"judge unscored: {', '.join(failed)} (tagger levels used)")

@@ -26,7 +26,14 @@ _VAGUE = ("尽快", "马上反馈", "会处理的", "等通知", "as soon as pos
 
 def rubric_hash(rubric: RubricFile) -> str:
     """A short hash of the rubric's content: a changed rubric gives a different hash."""
-    return hashlib.sha256(rubric.model_dump_json().encode()).hexdigest()[:12]
+    known = _HASHES.get(id(rubric))
+    if known is None or known[0] is not rubric:  # rubrics are frozen, so one hash per object holds
+        known = (rubric, hashlib.sha256(rubric.model_dump_json().encode()).hexdigest()[:12])
+        _HASHES[id(rubric)] = known
+    return known[1]
+
+
+_HASHES: dict[int, tuple[RubricFile, str]] = {}
 
 
 def annotate(transcript: Transcript, extra_redlines: list[str]) -> list[TurnNote]:

@@ -1,0 +1,133 @@
+"""Batch grading throughput: 200 transcripts against a mock judge with fixed latency.
+
+Usage:
+    python bench/batch_grade.py [--transcripts 200] [--latency 1.0] [--concurrency 16]
+
+The transcripts come from offline practice chats (scripted students x shipped personas and
+scenarios). The mock OpenAI-compatible server answers every judge call after ``latency`` seconds
+with a valid answer that quotes the transcript. Prints the elapsed time against the ideal
+(calls x latency / concurrency), the share of the ideal throughput reached (target >= 0.85), and the
+peak memory of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import resource
+import sys
+import tempfile
+import time
+from itertools import cycle
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from roleplay.customer.engine import ChatSession  # noqa: E402
+from roleplay.grading.batch import collect, grade_batch  # noqa: E402
+from roleplay.grading.judge import Judge  # noqa: E402
+from roleplay.library import Library  # noqa: E402
+from roleplay.llm import chat_model  # noqa: E402
+from roleplay.mockserver import MockBehaviour, MockOpenAIServer  # noqa: E402
+from roleplay.settings import Settings  # noqa: E402
+from roleplay.store import SessionStore, open_database  # noqa: E402
+from roleplay.transcript import write_transcript  # noqa: E402
+from tests.students import STUDENTS  # noqa: E402
+
+_AGENT_LINE = re.compile(r"^\[(\d+)\] 客服：(.+?)(?:    〔标注|$)", re.MULTILINE)
+
+
+def judge_reply(messages: list[dict[str, Any]], dimension_ids: list[str]) -> str:
+    """A valid judge answer quoting the first agent turn of the transcript in the prompt."""
+    prompt = str(messages[-1]["content"])
+    match = _AGENT_LINE.search(prompt)
+    turn, quote = (int(match.group(1)), match.group(2)[:12]) if match else (1, "")
+    dims = [
+        {
+            "dimension_id": d,
+            "reason": "依据对话中的表现评分。",
+            "level": 3,
+            "evidence": [{"turn": turn, "quote": quote}],
+            "better": [],
+        }
+        for d in dimension_ids
+    ]
+    return json.dumps({"dimensions": dims}, ensure_ascii=False)
+
+
+async def make_transcripts(library: Library, folder: Path, count: int) -> None:
+    store = SessionStore(open_database(f"sqlite:///{(folder / 'chats.db').as_posix()}"))
+    pairs = cycle(
+        [(p, s, n) for p in sorted(library.personas) for s in sorted(library.scenarios) for n in ("good", "poor")]
+    )
+    for index in range(count):
+        persona, scenario, student = next(pairs)
+        session = await ChatSession.start(
+            persona=library.persona(persona),
+            scenario=library.scenarios[scenario],
+            store=store,
+            model=None,
+            model_name="offline",
+            seed=index,
+        )
+        for _ in range(6):
+            if session.closed:
+                break
+            async for _event in session.send(STUDENTS[student](session.turns)):
+                pass
+        write_transcript(await session.end(), folder / "in" / f"chat-{index:03d}.json")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--transcripts", type=int, default=200)
+    parser.add_argument("--latency", type=float, default=1.0, help="seconds per judge call")
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    library = Library.load(ROOT)
+    rubric = library.rubrics["default"]
+    ids = [d.dimension_id for d in rubric.dimensions]
+    behaviour = MockBehaviour(respond=lambda messages: judge_reply(messages, ids), latency=args.latency)
+    with tempfile.TemporaryDirectory() as folder_name, MockOpenAIServer(behaviour) as server:
+        folder = Path(folder_name)
+        asyncio.run(make_transcripts(library, folder, args.transcripts))
+        items = collect([str(folder / "in")])
+        settings = Settings(base_url=server.base_url, api_key="bench", customer_model="mock-judge", max_retries=0)
+        model = chat_model(settings, "grader")
+        assert model is not None
+        judge = Judge(model, "mock-judge", "json_mode")
+        begin, cpu = time.perf_counter(), time.process_time()
+        result = asyncio.run(
+            grade_batch(
+                items,
+                rubric,
+                folder / "out",
+                library=library,
+                judge=judge,
+                concurrency=args.concurrency,
+                formats=["json", "html"],
+            )
+        )
+        elapsed, cpu = time.perf_counter() - begin, time.process_time() - cpu
+    calls = len(behaviour.requests)
+    ideal = calls * args.latency / args.concurrency
+    unscored = sum(1 for _, r in result.graded for d in r.dimensions if d.judge and d.judge.level is None)
+    print(
+        f"{len(result.graded)} transcripts graded ({len(result.failed)} failed), {calls} judge calls, "
+        f"latency {args.latency:.2f} s, concurrency {args.concurrency}; unscored dimensions: {unscored}"
+    )
+    print(
+        f"elapsed {elapsed:.1f} s, ideal {ideal:.1f} s: {ideal / elapsed:.0%} of the ideal throughput (target >= 85%)"
+    )
+    print(f"process CPU {cpu:.1f} s = {cpu / max(1, len(result.graded)) * 1000:.0f} ms per transcript")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (max resident set) {peak:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
