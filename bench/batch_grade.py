@@ -4,8 +4,8 @@ Usage:
     python bench/batch_grade.py [--transcripts 200] [--latency 1.0] [--concurrency 16]
 
 The transcripts come from offline practice chats (scripted students x shipped personas and
-scenarios). The mock OpenAI-compatible server answers every judge call after ``latency`` seconds
-with a valid answer that quotes the transcript. Prints the elapsed time against the ideal
+scenarios). The mock OpenAI-compatible server (in its own process) answers every judge call after
+``latency`` seconds with a valid answer. Prints the elapsed time against the ideal
 (calls x latency / concurrency), the share of the ideal throughput reached (target >= 0.85), and the
 peak memory of the process.
 """
@@ -15,14 +15,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import resource
+import subprocess
 import sys
 import tempfile
 import time
 from itertools import cycle
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -32,31 +31,10 @@ from roleplay.grading.batch import collect, grade_batch  # noqa: E402
 from roleplay.grading.judge import Judge  # noqa: E402
 from roleplay.library import Library  # noqa: E402
 from roleplay.llm import chat_model  # noqa: E402
-from roleplay.mockserver import MockBehaviour, MockOpenAIServer  # noqa: E402
 from roleplay.settings import Settings  # noqa: E402
 from roleplay.store import SessionStore, open_database  # noqa: E402
 from roleplay.transcript import write_transcript  # noqa: E402
 from tests.students import STUDENTS  # noqa: E402
-
-_AGENT_LINE = re.compile(r"^\[(\d+)\] 客服：(.+?)(?:    〔标注|$)", re.MULTILINE)
-
-
-def judge_reply(messages: list[dict[str, Any]], dimension_ids: list[str]) -> str:
-    """A valid judge answer quoting the first agent turn of the transcript in the prompt."""
-    prompt = str(messages[-1]["content"])
-    match = _AGENT_LINE.search(prompt)
-    turn, quote = (int(match.group(1)), match.group(2)[:12]) if match else (1, "")
-    dims = [
-        {
-            "dimension_id": d,
-            "reason": "依据对话中的表现评分。",
-            "level": 3,
-            "evidence": [{"turn": turn, "quote": quote}],
-            "better": [],
-        }
-        for d in dimension_ids
-    ]
-    return json.dumps({"dimensions": dims}, ensure_ascii=False)
 
 
 async def make_transcripts(library: Library, folder: Path, count: int) -> None:
@@ -91,12 +69,19 @@ def main() -> int:
     library = Library.load(ROOT)
     rubric = library.rubrics["default"]
     ids = [d.dimension_id for d in rubric.dimensions]
-    behaviour = MockBehaviour(respond=lambda messages: judge_reply(messages, ids), latency=args.latency)
-    with tempfile.TemporaryDirectory() as folder_name, MockOpenAIServer(behaviour) as server:
+    # The mock judge runs in its own process (its threads must not share our interpreter) and gives
+    # the same valid answer, without quotes, to every transcript.
+    reply = json.dumps({"dimensions": [{"dimension_id": d, "reason": "依据表现评分。", "level": 3} for d in ids]})
+    command = [sys.executable, "-m", "roleplay.mockserver", "--latency", str(args.latency), "--reply", reply]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    base_url = server.stdout.readline().strip()
+    calls = 0
+    with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
         asyncio.run(make_transcripts(library, folder, args.transcripts))
         items = collect([str(folder / "in")])
-        settings = Settings(base_url=server.base_url, api_key="bench", customer_model="mock-judge", max_retries=0)
+        settings = Settings(base_url=base_url, api_key="bench", customer_model="mock-judge", max_retries=0)
         model = chat_model(settings, "grader")
         assert model is not None
         judge = Judge(model, "mock-judge", "json_mode")
@@ -113,7 +98,9 @@ def main() -> int:
             )
         )
         elapsed, cpu = time.perf_counter() - begin, time.process_time() - cpu
-    calls = len(behaviour.requests)
+    server.terminate()
+    server.wait(timeout=10)
+    calls = sum(1 + max((d.judge.retries for d in r.dimensions if d.judge), default=0) for _, r in result.graded)
     ideal = calls * args.latency / args.concurrency
     unscored = sum(1 for _, r in result.graded for d in r.dimensions if d.judge and d.judge.level is None)
     print(

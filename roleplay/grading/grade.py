@@ -71,6 +71,7 @@ async def grade_transcript(
         else:
             async with judge_gate:
                 judged = await judge.grade(rubric, notes, situation, lang, samples)
+            await asyncio.sleep(0)  # let the transcript waiting for this slot send its call before we build the report
         failed = [d for d, r in judged.items() if r.level is None and not scores[d].not_applicable]
         if failed:
             flags.append(f"judge unscored: {', '.join(failed)} (tagger levels used)")
