@@ -16,7 +16,7 @@ MAX_CHARS = 4000
 _SENTENCE = re.compile(r"[^。！？!?；;\n…~～]+[。！？!?；;\n…~～]*|[。！？!?；;\n…~～]+")
 # An English full stop ends a sentence when a space or the end follows (not 3.5 or e.g. inside words).
 _EN_STOP = re.compile(r"(?<=[A-Za-z\)\"'])\.(?=\s+|$)")
-_CLAUSE = re.compile(r"[^，,、：:]+[，,、：:]*")
+_CLAUSE = re.compile(r"[^，,：:]+[，,：:]*")  # 、 lists items inside a clause; it does not end one
 _QUESTION_MARK = re.compile(r"[？?]")
 # Characters that decorate a sentence end without changing it: emoji, kaomoji bits, quotes, spaces.
 _TRAILING_DECORATION = re.compile(r"[\s\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d~～…。.!！\"'”’）)\]】>＞^_*·]+$")
