@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from roleplay.cli import app
@@ -160,10 +161,13 @@ def test_killed_mid_turn_loses_nothing_and_resumes(tmp_path: Path, env: dict[str
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if (data_dir / "roleplay.db").exists():
-                store = store or SessionStore(open_database(f"sqlite:///{(data_dir / 'roleplay.db').as_posix()}"))
-                ids = store.session_ids()
-                if ids and any(t.text == words for t in store.transcript(ids[0]).turns):
-                    break
+                try:  # the child may still be creating the tables
+                    store = store or SessionStore(open_database(f"sqlite:///{(data_dir / 'roleplay.db').as_posix()}"))
+                    ids = store.session_ids()
+                    if ids and any(t.text == words for t in store.transcript(ids[0]).turns):
+                        break
+                except OperationalError:
+                    store = None
             time.sleep(0.2)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
