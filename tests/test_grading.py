@@ -106,7 +106,7 @@ def test_invalid_evidence_is_retried_then_unscored(bad: str, problem: str) -> No
         assert dim.judge is not None and dim.judge.level is None
         assert dim.judge.unscored is not None and problem in dim.judge.unscored
         assert dim.level == dim.tagger_level and dim.graded_by in ("tagger", None)  # never a silent 0
-    assert any("judge unscored" in flag for flag in report.flags)
+    assert any("模型未能评分" in flag for flag in report.flags)
 
 
 def test_one_dimension_missing_is_unscored_alone() -> None:

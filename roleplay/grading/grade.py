@@ -25,6 +25,7 @@ from roleplay.grading.tagger_grade import (
     rubric_hash,
     tagger_scores,
 )
+from roleplay.i18n import t
 from roleplay.library import Library, UnknownPersonaError
 from roleplay.library.common import Language, Text
 from roleplay.library.compose import ComposedPersona
@@ -72,9 +73,15 @@ async def grade_transcript(
             async with judge_gate:
                 judged = await judge.grade(rubric, notes, situation, lang, samples)
             await asyncio.sleep(0)  # let the transcript waiting for this slot send its call before we build the report
-        failed = [d for d, r in judged.items() if r.level is None and not scores[d].not_applicable]
+        failed = [
+            d.name.get(lang)
+            for d in rubric.dimensions
+            if judged[d.dimension_id].level is None and not scores[d.dimension_id].not_applicable
+        ]
         if failed:
-            flags.append(f"judge unscored: {', '.join(failed)} (tagger levels used)")
+            flags.append(
+                t("flag.judge_unscored", lang, dimensions="、".join(failed) if lang == "zh" else ", ".join(failed))
+            )
     dimensions = []
     for dim in rubric.dimensions:
         score = scores[dim.dimension_id]
@@ -96,6 +103,7 @@ async def grade_transcript(
         language=lang,
         source=transcript.source,
         session_id=transcript.session_id,
+        started_at=transcript.started_at or next((turn.timestamp for turn in transcript.turns if turn.timestamp), None),
         student=transcript.student,
         persona=transcript.persona,
         persona_name=persona.name if persona else None,
@@ -126,7 +134,7 @@ async def grade_transcript(
             for i, t in enumerate(transcript.turns)
             if t.state is not None
         ],
-        guess=_guess(transcript, persona),
+        guess=_guess(transcript, persona, library),
         suggestions=judge_suggestions[:5] or offline_suggestions(labels, notes, lang),
         provenance=Provenance(
             graded_at=datetime.now(),
@@ -197,14 +205,24 @@ def _scenario_text(scenario: ScenarioFile | None, language: Language) -> str:
     return f"{scenario.title.get(language)}: {scenario.brief.get(language)}"
 
 
-def _guess(transcript: Transcript, persona: ComposedPersona | None) -> GuessCheck | None:
-    if transcript.guess is None or persona is None:
+def _guess(transcript: Transcript, persona: ComposedPersona | None, library: Library | None) -> GuessCheck | None:
+    if transcript.guess is None or persona is None or library is None:
         return None
     behaviour, style = persona.trait_id("behaviour"), persona.trait_id("style")
+    guessed = transcript.guess
+
+    def name(trait_id: str | None) -> Text | None:
+        trait = library.traits.get(trait_id or "")
+        return trait.name if trait else None
+
     return GuessCheck(
-        guessed=transcript.guess,
+        guessed=guessed,
         behaviour=behaviour,
         style=style,
-        behaviour_right=None if transcript.guess.behaviour is None else transcript.guess.behaviour == behaviour,
-        style_right=None if transcript.guess.style is None else transcript.guess.style == style,
+        behaviour_right=None if guessed.behaviour is None else guessed.behaviour == behaviour,
+        style_right=None if guessed.style is None else guessed.style == style,
+        behaviour_name=name(behaviour),
+        style_name=name(style),
+        guessed_behaviour_name=name(guessed.behaviour),
+        guessed_style_name=name(guessed.style),
     )

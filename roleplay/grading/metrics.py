@@ -7,13 +7,14 @@ looked at, so a teacher can see why a dimension got its level.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from statistics import mean
 
 from pydantic import BaseModel, ConfigDict
 
 from roleplay.acts import QUESTION_ACTS, QUESTION_STREAK_AT
 from roleplay.acts import SUBSTANTIVE_ACTS as _SUBSTANTIVE
-from roleplay.library.common import Outcome
+from roleplay.library.common import Outcome, Text
 from roleplay.library.rubric import Check, Dimension, Metric, NotApplicable, RubricFile, Scope
 from roleplay.library.scenario import Phase
 
@@ -36,7 +37,10 @@ class CheckResult(BaseModel):
     value: float | None
     level: int | None
     turns: list[int]
-    reason: str
+    reason: str  # in English, for logs and JSON readers
+    reason_key: str = ""  # ``check.<key>`` in the locale file, for reports in any language
+    reason_args: dict[str, str | int | float] = {}
+    description: Text | None = None
 
 
 class DimensionScore(BaseModel):
@@ -48,6 +52,8 @@ class DimensionScore(BaseModel):
     level: float | None
     checks: list[CheckResult]
     not_applicable: str | None = None
+    not_applicable_key: str = ""
+    not_applicable_args: dict[str, str | int | float] = {}
 
 
 def with_turn_events(
@@ -86,38 +92,69 @@ def in_scope(turns: list[AgentTurnLabels], scope: Scope) -> list[AgentTurnLabels
     return selected
 
 
-def metric_value(metric: Metric, turns: list[AgentTurnLabels]) -> tuple[float | None, list[int], str]:
+_WHY_EN = {
+    "count": "{n} turn(s)",
+    "no_base": "no turn with the acts of the denominator",
+    "share": "{hits} of {base}",
+    "no_scope": "no agent turn in scope",
+    "turn_share": "{hits} of {total} turns",
+    "neither": "neither the acts nor {then} occur",
+    "never_came": "{then} never came",
+    "first_then": "first {then} at turn {turn}",
+    "no_turn": "no agent turn",
+    "at_turn": "turn {turn}",
+    "streak": "longest run {n}",
+    "fewer_turns": "fewer than {n} agent turns",
+    "outcome": "outcome {outcome}",
+    "phase": "phase {phase}",
+    "no_check": "no check applies",
+}
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why a check has its value (or a dimension is not applicable): a key of ``check.*`` texts and values."""
+
+    key: str
+    args: dict[str, str | int | float] = field(default_factory=dict)
+
+    def english(self) -> str:
+        """The reason in English (for logs and the JSON report)."""
+        return _WHY_EN[self.key].format(**self.args)
+
+
+def metric_value(metric: Metric, turns: list[AgentTurnLabels]) -> tuple[float | None, list[int], Why]:
     """The metric's value over ``turns`` (None = not applicable), the turns that count, and why."""
     scoped = in_scope(turns, metric.scope)
     wanted = set(metric.acts)
     hits = [t.turn for t in scoped if t.labels & wanted]
     if metric.kind == "count":
-        return float(len(hits)), hits, f"{len(hits)} turn(s)"
+        return float(len(hits)), hits, Why("count", {"n": len(hits)})
     if metric.kind == "share":
         base = [t.turn for t in scoped if t.labels & set(metric.of)]
         if not base:
-            return None, [], "no turn with the acts of the denominator"
-        share = len([n for n in hits if n in base]) / len(base)
-        return share, hits, f"{len([n for n in hits if n in base])} of {len(base)}"
+            return None, [], Why("no_base")
+        counted = [n for n in hits if n in base]
+        return len(counted) / len(base), hits, Why("share", {"hits": len(counted), "base": len(base)})
     if metric.kind == "turn_share":
         if not scoped:
-            return None, [], "no agent turn in scope"
-        return len(hits) / len(scoped), hits, f"{len(hits)} of {len(scoped)} turns"
+            return None, [], Why("no_scope")
+        return len(hits) / len(scoped), hits, Why("turn_share", {"hits": len(hits), "total": len(scoped)})
     if metric.kind == "before":
         assert metric.then is not None
         then_at = next((t.turn for t in scoped if metric.then in t.labels), None)
         if not hits and then_at is None:
-            return None, [], f"neither the acts nor {metric.then} occur"
+            return None, [], Why("neither", {"then": metric.then})
         if then_at is None:
-            return 1.0, hits, f"{metric.then} never came"
+            return 1.0, hits, Why("never_came", {"then": metric.then})
         early = [n for n in hits if n <= then_at]
-        return (1.0 if early else 0.0), early or [then_at], f"first {metric.then} at turn {then_at}"
+        return (1.0 if early else 0.0), early or [then_at], Why("first_then", {"then": metric.then, "turn": then_at})
     if metric.kind in ("first_turn", "last_turn"):
         if not scoped:
-            return None, [], "no agent turn"
+            return None, [], Why("no_turn")
         turn = scoped[0] if metric.kind == "first_turn" else scoped[-1]
         found = bool(turn.labels & wanted)
-        return (1.0 if found else 0.0), [turn.turn], f"turn {turn.turn}"
+        return (1.0 if found else 0.0), [turn.turn], Why("at_turn", {"turn": turn.turn})
     # max_streak
     best, run, best_turns, run_turns = 0, 0, [], []
     for t in scoped:
@@ -128,7 +165,7 @@ def metric_value(metric: Metric, turns: list[AgentTurnLabels]) -> tuple[float | 
                 best, best_turns = run, list(run_turns)
         else:
             run, run_turns = 0, []
-    return float(best), best_turns, f"longest run {best}"
+    return float(best), best_turns, Why("streak", {"n": best})
 
 
 def check_level(check: Check, value: float) -> int:
@@ -141,16 +178,16 @@ def check_level(check: Check, value: float) -> int:
 
 def not_applicable_reason(
     rule: NotApplicable | None, agent_turns: int, outcome: Outcome | None, phase: Phase | None
-) -> str | None:
+) -> Why | None:
     """Why a dimension is not applicable to this transcript, or None when it is."""
     if rule is None:
         return None
     if rule.fewer_agent_turns_than is not None and agent_turns < rule.fewer_agent_turns_than:
-        return f"fewer than {rule.fewer_agent_turns_than} agent turns"
+        return Why("fewer_turns", {"n": rule.fewer_agent_turns_than})
     if outcome is not None and outcome in rule.outcome_in:
-        return f"outcome {outcome}"
+        return Why("outcome", {"outcome": outcome})
     if phase is not None and phase in rule.phase_in:
-        return f"phase {phase}"
+        return Why("phase", {"phase": phase})
     return None
 
 
@@ -163,16 +200,39 @@ def score_dimension(
     """Tagger level of one dimension: its checks' levels combined (mean or min)."""
     reason = not_applicable_reason(dimension.not_applicable, len(turns), outcome, phase)
     if reason:
-        return DimensionScore(dimension_id=dimension.dimension_id, level=None, checks=[], not_applicable=reason)
+        return DimensionScore(
+            dimension_id=dimension.dimension_id,
+            level=None,
+            checks=[],
+            not_applicable=reason.english(),
+            not_applicable_key=reason.key,
+            not_applicable_args=reason.args,
+        )
     results = []
     for check in dimension.checks:
         value, hit_turns, why = metric_value(check.metric, turns)
         level = None if value is None else check_level(check, value)
-        results.append(CheckResult(check_id=check.check_id, value=value, level=level, turns=hit_turns, reason=why))
+        results.append(
+            CheckResult(
+                check_id=check.check_id,
+                value=value,
+                level=level,
+                turns=hit_turns,
+                reason=why.english(),
+                reason_key=why.key,
+                reason_args=why.args,
+                description=check.description,
+            )
+        )
     levels = [r.level for r in results if r.level is not None]
     if not levels:
+        none = Why("no_check")
         return DimensionScore(
-            dimension_id=dimension.dimension_id, level=None, checks=results, not_applicable="no check applies"
+            dimension_id=dimension.dimension_id,
+            level=None,
+            checks=results,
+            not_applicable=none.english(),
+            not_applicable_key=none.key,
         )
     combined = float(min(levels)) if dimension.combine == "min" else round(mean(levels), 2)
     return DimensionScore(dimension_id=dimension.dimension_id, level=combined, checks=results)

@@ -65,6 +65,8 @@ class DimensionResult(BaseModel):
     tagger_level: float | None
     tagger_checks: list[CheckResult]
     not_applicable: str | None = None
+    not_applicable_key: str = ""
+    not_applicable_args: dict[str, str | int | float] = Field(default_factory=dict)
     judge: JudgeResult | None = None
     level: float | None = Field(description="the level reported: the judge's when it scored, else the tagger's")
     level_label: Text | None = None
@@ -107,6 +109,10 @@ class GuessCheck(BaseModel):
     style: str | None
     behaviour_right: bool | None
     style_right: bool | None
+    behaviour_name: Text | None = None
+    style_name: Text | None = None
+    guessed_behaviour_name: Text | None = None
+    guessed_style_name: Text | None = None
 
 
 class Provenance(BaseModel):
@@ -133,6 +139,7 @@ class Report(BaseModel):
     language: Language
     source: str | None
     session_id: str | None
+    started_at: datetime | None = None
     student: Student | None
     persona: str | None
     persona_name: Text | None

@@ -14,7 +14,7 @@ from roleplay.acts import ACT_NAMES_ZH
 from roleplay.grading.charts import EMOTION_COLOUR, TRUST_COLOUR, RadarAxis, Series, line_chart_svg, radar_svg
 from roleplay.grading.report import DimensionResult, Evidence, Report, Suggestion
 from roleplay.i18n import t
-from roleplay.library.common import Language
+from roleplay.library.common import Language, Text
 
 DASH = "—"
 # Chip colour of each act family (CSS classes in report.html.j2).
@@ -151,6 +151,18 @@ def act_name(act: str, language: Language) -> str:
     return ACT_NAMES_ZH.get(act, act) if language == "zh" else act
 
 
+def why_text(key: str, args: dict[str, str | int | float], fallback: str, language: Language) -> str:
+    """A check's reason (or why a dimension is not applicable) in the report's language."""
+    if not key:
+        return fallback
+    shown: dict[str, object] = dict(args)
+    if "then" in shown:
+        shown["then"] = act_name(str(shown["then"]), language)
+    if "outcome" in shown:
+        shown["outcome"] = t(f"outcome.{shown['outcome']}", language)
+    return t(f"check.{key}", language, **shown)
+
+
 def _seconds(value: float | None, language: Language) -> str:
     if value is None:
         return DASH
@@ -188,7 +200,11 @@ def _dimension(dimension: DimensionResult, language: Language) -> DimensionView:
         level=na if dimension.level is None else fmt_number(dimension.level),
         label=dimension.level_label.get(language) if dimension.level_label else "",
         disagreement=dimension.disagreement,
-        not_applicable=dimension.not_applicable,
+        not_applicable=(
+            why_text(dimension.not_applicable_key, dimension.not_applicable_args, dimension.not_applicable, language)
+            if dimension.not_applicable
+            else None
+        ),
         judge_reason=judge.reason if judge is not None and judge.reason else None,
         judge_samples=(
             t("report.judge_samples", language, samples=", ".join(fmt_number(s) for s in judge.samples))
@@ -197,7 +213,12 @@ def _dimension(dimension: DimensionResult, language: Language) -> DimensionView:
         ),
         evidence=evidence,
         checks=[
-            CheckView(check_id=c.check_id, level=fmt_number(c.level), reason=c.reason, turns=c.turns)
+            CheckView(
+                check_id=c.description.get(language) if c.description else c.check_id,
+                level=fmt_number(c.level),
+                reason=why_text(c.reason_key, c.reason_args, c.reason, language),
+                turns=c.turns,
+            )
             for c in dimension.tagger_checks
         ],
     )
@@ -238,14 +259,28 @@ def _kpis(report: Report) -> list[Row]:
     ]
 
 
+def _trait(name: Text | None, trait_id: str | None, language: Language) -> str | None:
+    return name.get(language) if name else trait_id
+
+
 def _guess(report: Report) -> list[Row]:
     lang, guess = report.language, report.guess
     if guess is None:
         return []
     rows = []
     for axis, said, truth, right in (
-        ("behaviour", guess.guessed.behaviour if guess.guessed else None, guess.behaviour, guess.behaviour_right),
-        ("style", guess.guessed.style if guess.guessed else None, guess.style, guess.style_right),
+        (
+            "behaviour",
+            _trait(guess.guessed_behaviour_name, guess.guessed.behaviour if guess.guessed else None, lang),
+            _trait(guess.behaviour_name, guess.behaviour, lang),
+            guess.behaviour_right,
+        ),
+        (
+            "style",
+            _trait(guess.guessed_style_name, guess.guessed.style if guess.guessed else None, lang),
+            _trait(guess.style_name, guess.style, lang),
+            guess.style_right,
+        ),
     ):
         verdict = "" if right is None else t("report.guess.right" if right else "report.guess.wrong", lang)
         value = t("report.guess.value", lang, guessed=said or DASH, actual=truth or DASH, verdict=verdict)
@@ -290,7 +325,7 @@ def _header(report: Report) -> list[Row]:
         Row(t("report.student", lang), student),
         Row(t("report.persona", lang), persona),
         Row(t("report.scenario", lang), scenario),
-        Row(t("report.date", lang), report.provenance.graded_at.strftime("%Y-%m-%d")),
+        Row(t("report.date", lang), (report.started_at or report.provenance.graded_at).strftime("%Y-%m-%d %H:%M")),
         Row(t("report.outcome", lang), outcome, report.outcome == "resolved" if report.outcome else None),
         Row(t("report.rubric", lang), report.rubric_name.get(lang)),
     ]
