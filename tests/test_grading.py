@@ -172,3 +172,14 @@ def test_summary_csv_and_xlsx(tmp_path: Path) -> None:
     book = load_workbook(out / "summary.xlsx")
     assert book.sheetnames == ["成绩", "维度统计"]
     assert book["成绩"].cell(row=2, column=1).value == "a"
+
+
+def test_a_weak_chat_gets_suggestions_even_without_a_faulty_turn() -> None:
+    weak = transcript(
+        [("customer", "我的快递三天没动了！"), ("agent", "什么事？"), ("customer", "我说了快递三天没动！")]
+    )
+    report = asyncio.run(grade_transcript(weak, RUBRIC, library=LIBRARY))
+    assert report.suggestions and all(s.turn == 2 and s.original == "什么事？" for s in report.suggestions)
+    assert any("感受" in s.why for s in report.suggestions)
+    na = [d for d in report.dimensions if d.not_applicable]
+    assert na and all(d.not_applicable_key == "fewer_turns" for d in na)

@@ -86,12 +86,18 @@ async def grade_transcript(
     for dim in rubric.dimensions:
         score = scores[dim.dimension_id]
         judge_result = judged.get(dim.dimension_id)
+        result = _dimension(dim, rubric, score.level, score.checks, score.not_applicable, judge_result, labels, notes)
         dimensions.append(
-            _dimension(dim, rubric, score.level, score.checks, score.not_applicable, judge_result, labels, notes)
+            result.model_copy(
+                update={
+                    "not_applicable_key": score.not_applicable_key,
+                    "not_applicable_args": score.not_applicable_args,
+                }
+            )
         )
-        if dimensions[-1].disagreement:
+        if result.disagreement and judge_result is not None:
             flags.append(
-                f"{dim.dimension_id}: tagger {score.level} vs judge {judge_result.level if judge_result else None}"
+                t("flag.disagree", lang, dimension=dim.name.get(lang), tagger=score.level, judge=judge_result.level)
             )
     levels = {d.dimension_id: d.level for d in dimensions}
     total = total_score(rubric, levels)
@@ -135,7 +141,8 @@ async def grade_transcript(
             if t.state is not None
         ],
         guess=_guess(transcript, persona, library),
-        suggestions=judge_suggestions[:5] or offline_suggestions(labels, notes, lang),
+        suggestions=judge_suggestions[:5]
+        or offline_suggestions(labels, notes, lang, levels={d: s.level for d, s in scores.items()}),
         provenance=Provenance(
             graded_at=datetime.now(),
             rubric_id=rubric.rubric_id,

@@ -97,10 +97,28 @@ def problem_of(labels: frozenset[str], text: str, feeling_heard: bool) -> str | 
     return None
 
 
+# A skill missing from the whole chat, by the weak dimension that shows it (checked in this order).
+_MISSING = (
+    ("listen_feelings", "missing_feeling"),
+    ("restate_feelings", "missing_feeling"),
+    ("restate_facts", "missing_restatement"),
+    ("questioning", "missing_open_question"),
+)
+WEAK_LEVEL = 2.5
+
+
 def offline_suggestions(
-    labels: list[AgentTurnLabels], notes: list[TurnNote], language: Language, limit: int = 3
+    labels: list[AgentTurnLabels],
+    notes: list[TurnNote],
+    language: Language,
+    limit: int = 3,
+    levels: dict[str, float | None] | None = None,
 ) -> list[Suggestion]:
-    """Better wording for the weakest turns, from the bank (used when no judge wrote its own)."""
+    """Better wording for the weakest turns, from the bank (used when no judge wrote its own).
+
+    When no single turn is at fault, a skill the ``levels`` show missing (weak listening to
+    feelings, no restatement, no open question) is suggested at the student's first turn.
+    """
     bank = _suggestion_bank()
     order = list(bank)
     texts = {n.turn: n.text for n in notes}
@@ -124,6 +142,15 @@ def offline_suggestions(
                 turn=number, original=texts[number], better=entry["better"][language], why=entry["why"][language]
             )
         )
+    if labels and levels:
+        first = labels[0].turn
+        for dimension_id, missing in _MISSING:
+            level = levels.get(dimension_id)
+            if level is not None and level <= WEAK_LEVEL and missing not in seen:
+                seen.add(missing)
+                entry = bank[missing]
+                better, why = entry["better"][language], entry["why"][language]
+                out.append(Suggestion(turn=first, original=texts[first], better=better, why=why))
     return out[:limit]
 
 
