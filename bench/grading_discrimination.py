@@ -59,6 +59,7 @@ async def synthetic(library: Library) -> None:
         levels: dict[str, dict[str, list[float]]] = {"good": {}, "poor": {}}
         pairs = 0
         at_least = {d.dimension_id: 0 for d in rubric.dimensions}
+        both = {d.dimension_id: 0 for d in rubric.dimensions}
         above = {d.dimension_id: 0 for d in rubric.dimensions}
         for persona in sorted(library.personas):
             for scenario in sorted(library.scenarios):
@@ -74,9 +75,11 @@ async def synthetic(library: Library) -> None:
                         if value is not None:
                             levels[name].setdefault(dim.dimension_id, []).append(value)
                     if good is not None and poor is not None:
+                        both[dim.dimension_id] += 1
                         at_least[dim.dimension_id] += good >= poor
                         above[dim.dimension_id] += good > poor
     print(f"1. scripted students, {pairs} persona x scenario pairs, default rubric (tagger scoring)")
+    print("   (pairs counted where both chats have the dimension; a chat ended early has some n/a)")
     print(f"   {'dimension':<18}{'good':>7}{'poor':>7}{'good>=poor':>12}{'good>poor':>11}")
     for dim in rubric.dimensions:
         good = levels["good"].get(dim.dimension_id, [])
@@ -85,7 +88,7 @@ async def synthetic(library: Library) -> None:
         poor_mean = mean(poor) if poor else float("nan")
         print(
             f"   {dim.dimension_id:<18}{good_mean:>7.2f}{poor_mean:>7.2f}"
-            f"{at_least[dim.dimension_id]:>8}/{pairs:<3}{above[dim.dimension_id]:>7}/{pairs}"
+            f"{at_least[dim.dimension_id]:>8}/{both[dim.dimension_id]:<3}{above[dim.dimension_id]:>7}/{both[dim.dimension_id]}"
         )
 
 

@@ -183,3 +183,45 @@ def test_a_weak_chat_gets_suggestions_even_without_a_faulty_turn() -> None:
     assert any("感受" in s.why for s in report.suggestions)
     na = [d for d in report.dimensions if d.not_applicable]
     assert na and all(d.not_applicable_key == "fewer_turns" for d in na)
+
+
+@pytest.mark.parametrize(
+    ("persona", "scenario"),
+    [
+        ("wang_jianguo", "aircon_after_sales"),
+        ("chen_xiaoyu", "canteen_complaint"),
+        ("li_meiling", "presale_hesitant_buyer"),
+    ],
+)
+def test_good_student_outscores_poor_student(tmp_path: Path, persona: str, scenario: str) -> None:
+    from roleplay.customer.engine import ChatSession
+    from roleplay.store import SessionStore, open_database
+    from tests.students import STUDENTS
+
+    store = SessionStore(open_database(f"sqlite:///{(tmp_path / 's.db').as_posix()}"))
+
+    async def chat(name: str) -> Transcript:
+        session = await ChatSession.start(
+            persona=LIBRARY.persona(persona),
+            scenario=LIBRARY.scenarios[scenario],
+            store=store,
+            model=None,
+            model_name="offline",
+            seed=5,
+        )
+        for _ in range(8):
+            if session.closed:
+                break
+            async for _event in session.send(STUDENTS[name](session.turns)):
+                pass
+        return await session.end()
+
+    good = asyncio.run(grade_transcript(asyncio.run(chat("good")), RUBRIC, library=LIBRARY))
+    poor = asyncio.run(grade_transcript(asyncio.run(chat("poor")), RUBRIC, library=LIBRARY))
+    poor_levels = {d.dimension_id: d.level for d in poor.dimensions}
+    for dim in good.dimensions:
+        if dim.level is not None and poor_levels[dim.dimension_id] is not None:
+            assert dim.level >= poor_levels[dim.dimension_id], dim.dimension_id
+    for skill in ("listen_feelings", "questioning", "restate_facts", "restate_feelings"):
+        assert next(d.level for d in good.dimensions if d.dimension_id == skill) > poor_levels[skill]
+    assert good.total is not None and poor.total is not None and good.total > poor.total + 20
