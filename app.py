@@ -12,13 +12,12 @@ for _name, _value in (("GRADIO_ANALYTICS_ENABLED", "False"), ("HF_HUB_OFFLINE", 
 def main() -> None:
     """Build the app from settings and serve it."""
     from roleplay.settings import load_settings
-    from roleplay.ui.library_app import build_library_app
+    from roleplay.ui.app import build_app, launch
 
     settings = load_settings()
-    demo = build_library_app(settings)
-    demo.queue(default_concurrency_limit=64)
+    demo = build_app(settings)
     print(f"roleplay: http://{settings.host}:{settings.port}  (library: {settings.library_dir})")
-    demo.launch(server_name=settings.host, server_port=settings.port, ssr_mode=False)
+    launch(demo, settings)
 
 
 if __name__ == "__main__":

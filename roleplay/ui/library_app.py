@@ -65,6 +65,16 @@ def mode_banner(settings: Settings) -> str:
 def build_library_app(settings: Settings) -> gr.Blocks:
     """Build the Gradio app that browses the library at ``settings.library_dir``."""
     library = Library.load(settings.library_dir)
+    demo = gr.Blocks(title=t("ui.title", settings.language))
+    with demo:
+        gr.Markdown(f"# {t('ui.title', settings.language)}")
+        gr.Markdown(mode_banner(settings), elem_id="mode-banner")
+        build_library_tab(settings, library)
+    return demo
+
+
+def build_library_tab(settings: Settings, library: Library, note_key: str = "ui.library_note") -> None:
+    """Lay out the library browser in the current Blocks or tab (its note from ``note_key``)."""
     lang: Language = settings.language
 
     def choices(items: dict[str, Any], label: Any) -> list[tuple[str, str]]:
@@ -82,48 +92,43 @@ def build_library_app(settings: Settings) -> gr.Blocks:
         )
     }
 
-    demo = gr.Blocks(title=t("ui.title", lang))
-    with demo:
-        gr.Markdown(f"# {t('ui.title', lang)}")
-        gr.Markdown(mode_banner(settings), elem_id="mode-banner")
-        gr.Markdown(t("ui.library_note", lang))
-        gr.Markdown(errors_markdown(library, lang), elem_id="library-errors")
-        language = gr.Radio(["zh", "en"], value=lang, label=t("ui.language", lang))
-        with gr.Tab(t("ui.tab.personas", lang)):
-            persona = gr.Dropdown(persona_choices, value=first["persona"], label=t("ui.persona", lang))
-            persona_view = gr.Markdown(persona_markdown(library, first["persona"], lang))
-        with gr.Tab(t("ui.tab.combine", lang)):
-            with gr.Row():
-                axis_inputs = []
-                for axis in AXES:
-                    options = [(library.traits[i].name.get(lang) + f" · {i}", i) for i in library.trait_ids(axis)]
-                    if axis == "buying":
-                        options = [(t("ui.none", lang), NONE), *options]
-                    default = "normal" if axis == "difficulty" else (options[0][1] if options else None)
-                    axis_inputs.append(gr.Dropdown(options, value=default, label=t(f"ui.axis.{axis}", lang)))
-            combo_view = gr.Markdown(persona_markdown(library, combination_spec(*(i.value for i in axis_inputs)), lang))
-        with gr.Tab(t("ui.tab.scenarios", lang)):
-            scenario = gr.Dropdown(scenario_choices, value=first["scenario"], label=t("ui.scenario", lang))
-            teacher = gr.Checkbox(value=False, label=t("ui.show_hidden", lang))
-            scenario_view = gr.Markdown(scenario_markdown(library, first["scenario"], lang, False))
-        with gr.Tab(t("ui.tab.rubrics", lang)):
-            rubric = gr.Dropdown(rubric_choices, value=first["rubric"], label=t("ui.rubric", lang))
-            rubric_view = gr.Markdown(rubric_markdown(library, first["rubric"], lang))
+    gr.Markdown(t(note_key, lang))
+    gr.Markdown(errors_markdown(library, lang), elem_id="library-errors")
+    language = gr.Radio(["zh", "en"], value=lang, label=t("ui.language", lang))
+    with gr.Tab(t("ui.tab.personas", lang)):
+        persona = gr.Dropdown(persona_choices, value=first["persona"], label=t("ui.persona", lang))
+        persona_view = gr.Markdown(persona_markdown(library, first["persona"], lang))
+    with gr.Tab(t("ui.tab.combine", lang)):
+        with gr.Row():
+            axis_inputs = []
+            for axis in AXES:
+                options = [(library.traits[i].name.get(lang) + f" · {i}", i) for i in library.trait_ids(axis)]
+                if axis == "buying":
+                    options = [(t("ui.none", lang), NONE), *options]
+                default = "normal" if axis == "difficulty" else (options[0][1] if options else None)
+                axis_inputs.append(gr.Dropdown(options, value=default, label=t(f"ui.axis.{axis}", lang)))
+        combo_view = gr.Markdown(persona_markdown(library, combination_spec(*(i.value for i in axis_inputs)), lang))
+    with gr.Tab(t("ui.tab.scenarios", lang)):
+        scenario = gr.Dropdown(scenario_choices, value=first["scenario"], label=t("ui.scenario", lang))
+        teacher = gr.Checkbox(value=False, label=t("ui.show_hidden", lang))
+        scenario_view = gr.Markdown(scenario_markdown(library, first["scenario"], lang, False))
+    with gr.Tab(t("ui.tab.rubrics", lang)):
+        rubric = gr.Dropdown(rubric_choices, value=first["rubric"], label=t("ui.rubric", lang))
+        rubric_view = gr.Markdown(rubric_markdown(library, first["rubric"], lang))
 
-        persona_inputs: list[Any] = [persona, language]
-        for control in persona_inputs:
-            control.change(lambda s, lg: persona_markdown(library, s, lg), persona_inputs, persona_view)
-        combo_inputs: list[Any] = [*axis_inputs, language]
-        for control in combo_inputs:
-            control.change(
-                lambda b, s, bu, d, lg: persona_markdown(library, combination_spec(b, s, bu, d), lg),
-                combo_inputs,
-                combo_view,
-            )
-        scenario_inputs: list[Any] = [scenario, language, teacher]
-        for control in scenario_inputs:
-            control.change(lambda s, lg, tc: scenario_markdown(library, s, lg, tc), scenario_inputs, scenario_view)
-        rubric_inputs: list[Any] = [rubric, language]
-        for control in rubric_inputs:
-            control.change(lambda r, lg: rubric_markdown(library, r, lg), rubric_inputs, rubric_view)
-    return demo
+    persona_inputs: list[Any] = [persona, language]
+    for control in persona_inputs:
+        control.change(lambda s, lg: persona_markdown(library, s, lg), persona_inputs, persona_view)
+    combo_inputs: list[Any] = [*axis_inputs, language]
+    for control in combo_inputs:
+        control.change(
+            lambda b, s, bu, d, lg: persona_markdown(library, combination_spec(b, s, bu, d), lg),
+            combo_inputs,
+            combo_view,
+        )
+    scenario_inputs: list[Any] = [scenario, language, teacher]
+    for control in scenario_inputs:
+        control.change(lambda s, lg, tc: scenario_markdown(library, s, lg, tc), scenario_inputs, scenario_view)
+    rubric_inputs: list[Any] = [rubric, language]
+    for control in rubric_inputs:
+        control.change(lambda r, lg: rubric_markdown(library, r, lg), rubric_inputs, rubric_view)
