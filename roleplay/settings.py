@@ -55,6 +55,9 @@ class Settings(BaseSettings):
         default="json_schema", description="how the judge asks for JSON; 'text' parses JSON from plain text"
     )
     offline: bool = Field(default=False, description="force offline mode even when a model is configured")
+    teacher_password: SecretStr | None = Field(
+        default=None, description="opens the teacher pages in the web app; unset keeps them closed"
+    )
 
     @property
     def mode(self) -> Mode:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
+from typing import Any
+
 import gradio as gr
 
 from roleplay.i18n import t
@@ -37,9 +40,42 @@ def build_app(settings: Settings, context: PracticeContext | None = None) -> gr.
             with gr.Tab(t("ui.practice.tab", lang), elem_id="tab-practice"):
                 build_practice_tab(context)
             with gr.Tab(t("ui.practice.tab_library", lang), elem_id="tab-library"):
-                build_library_tab(settings, library, note_key="ui.practice.library_note")
+                build_teacher_gate(settings, library)
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT)
     return demo
+
+
+def teacher_unlock(password: str, settings: Settings) -> tuple[bool, str]:
+    """Whether ``password`` opens the teacher pages, and what to tell the user."""
+    lang = settings.language
+    if settings.teacher_password is None:
+        return False, t("ui.teacher.unset", lang)
+    expected = settings.teacher_password.get_secret_value().encode()
+    if password and hmac.compare_digest(password.encode(), expected):
+        return True, ""
+    return False, t("ui.teacher.wrong", lang)
+
+
+def build_teacher_gate(settings: Settings, library: Library) -> None:
+    """The library (it shows customer types and hidden facts) opens only with the teacher password."""
+    lang = settings.language
+    with gr.Column(visible=True) as gate:
+        gr.Markdown(t("ui.teacher.intro", lang))
+        if settings.teacher_password is None:
+            gr.Markdown(t("ui.teacher.unset", lang))
+            return
+        password = gr.Textbox(label=t("ui.teacher.password", lang), type="password", max_lines=1)
+        button = gr.Button(t("ui.teacher.open", lang))
+        message = gr.Markdown()
+    with gr.Column(visible=False) as content:
+        build_library_tab(settings, library, note_key="ui.practice.library_note")
+
+    def unlock(value: str) -> tuple[Any, Any, str]:
+        opened, note = teacher_unlock(value, settings)
+        return gr.update(visible=not opened), gr.update(visible=opened), note
+
+    button.click(unlock, inputs=password, outputs=[gate, content, message])
+    password.submit(unlock, inputs=password, outputs=[gate, content, message])
 
 
 def launch(demo: gr.Blocks, settings: Settings, *, port: int | None = None, prevent_thread_lock: bool = False) -> None:
