@@ -225,3 +225,13 @@ def test_good_student_outscores_poor_student(tmp_path: Path, persona: str, scena
     for skill in ("listen_feelings", "questioning", "restate_facts", "restate_feelings"):
         assert next(d.level for d in good.dimensions if d.dimension_id == skill) > poor_levels[skill]
     assert good.total is not None and poor.total is not None and good.total > poor.total + 20
+
+
+def test_a_chat_too_short_to_show_the_skills_cannot_pass() -> None:
+    short = transcript(LINES[:4])  # two student messages, the rubric needs three
+    report = asyncio.run(grade_transcript(short, RUBRIC, library=LIBRARY))
+    assert report.total is not None and report.total >= RUBRIC.pass_score
+    assert report.passed is False
+    assert any("对话太短" in flag and "2" in flag for flag in report.flags)
+    full = asyncio.run(grade_transcript(transcript(), RUBRIC, library=LIBRARY))
+    assert full.passed is True and not any("对话太短" in flag for flag in full.flags)

@@ -101,6 +101,9 @@ async def grade_transcript(
             )
     levels = {d.dimension_id: d.level for d in dimensions}
     total = total_score(rubric, levels)
+    too_short = len(labels) < rubric.min_agent_turns
+    if too_short:
+        flags.append(t("flag.too_short", lang, turns=len(labels), needed=rubric.min_agent_turns))
     tagger_total = total_score(rubric, {d.dimension_id: d.tagger_level for d in dimensions})
     judge_levels = {d.dimension_id: d.judge.level if d.judge else None for d in dimensions}
     judge_total = total_score(rubric, judge_levels) if judge is not None else None
@@ -123,7 +126,7 @@ async def grade_transcript(
         total=total,
         tagger_total=tagger_total,
         judge_total=judge_total,
-        passed=None if total is None else total >= rubric.pass_score,
+        passed=None if total is None else total >= rubric.pass_score and not too_short,
         graders=["tagger", "judge"] if judge is not None and judge_total is not None else ["tagger"],
         flags=flags,
         outcome=transcript.outcome,

@@ -131,6 +131,12 @@ class RubricFile(Strict):
     description: Text
     scale: Scale = Field(default_factory=Scale)
     pass_score: float = Field(default=60, ge=0, le=100, description="total (0-100) needed to pass")
+    min_agent_turns: int = Field(
+        default=3,
+        ge=0,
+        le=50,
+        description="a chat with fewer student messages than this cannot pass (too short to show the skills)",
+    )
     disagreement_margin: float = Field(
         default=1.0, ge=0, description="flag a dimension when tagger and judge differ by more levels"
     )
