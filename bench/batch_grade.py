@@ -26,7 +26,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from roleplay.customer.engine import ChatSession  # noqa: E402
 from roleplay.grading.batch import collect, grade_batch  # noqa: E402
 from roleplay.grading.judge import Judge  # noqa: E402
 from roleplay.library import Library  # noqa: E402
@@ -34,7 +33,7 @@ from roleplay.llm import chat_model  # noqa: E402
 from roleplay.settings import Settings  # noqa: E402
 from roleplay.store import SessionStore, open_database  # noqa: E402
 from roleplay.transcript import write_transcript  # noqa: E402
-from tests.students import STUDENTS  # noqa: E402
+from tests.students import STUDENTS, practise  # noqa: E402
 
 
 async def make_transcripts(library: Library, folder: Path, count: int) -> None:
@@ -44,19 +43,7 @@ async def make_transcripts(library: Library, folder: Path, count: int) -> None:
     )
     for index in range(count):
         persona, scenario, student = next(pairs)
-        session = await ChatSession.start(
-            persona=library.persona(persona),
-            scenario=library.scenarios[scenario],
-            store=store,
-            model=None,
-            model_name="offline",
-            seed=index,
-        )
-        for _ in range(6):
-            if session.closed:
-                break
-            async for _event in session.send(STUDENTS[student](session.turns)):
-                pass
+        session = await practise(library, store, persona, scenario, STUDENTS[student], turns=6, seed=index)
         write_transcript(await session.end(), folder / "in" / f"chat-{index:03d}.json")
 
 

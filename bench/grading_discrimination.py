@@ -24,31 +24,18 @@ from statistics import mean
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from roleplay.customer.engine import ChatSession  # noqa: E402
 from roleplay.grading.grade import grade_transcript  # noqa: E402
 from roleplay.library import Library  # noqa: E402
 from roleplay.store import SessionStore, open_database  # noqa: E402
-from roleplay.transcript import read_transcripts  # noqa: E402
-from tests.students import STUDENTS  # noqa: E402
+from roleplay.transcript import Transcript, read_transcripts  # noqa: E402
+from tests.students import STUDENTS, practise  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "evaldata"
 SKILL_DIMENSIONS = ("listen_facts", "listen_feelings", "questioning", "restate_facts", "restate_feelings")
 
 
-async def _transcript(library: Library, store: SessionStore, persona: str, scenario: str, student: str):  # type: ignore[no-untyped-def]
-    session = await ChatSession.start(
-        persona=library.persona(persona),
-        scenario=library.scenarios[scenario],
-        store=store,
-        model=None,
-        model_name="offline",
-        seed=11,
-    )
-    for _ in range(8):
-        if session.closed:
-            break
-        async for _event in session.send(STUDENTS[student](session.turns)):
-            pass
+async def _transcript(library: Library, store: SessionStore, persona: str, scenario: str, student: str) -> Transcript:
+    session = await practise(library, store, persona, scenario, STUDENTS[student], seed=11)
     return await session.end()
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from roleplay.customer.engine import ChatSession
+from roleplay.library import Library
+from roleplay.store import SessionStore
 from roleplay.transcript import Turn
 
 Student = Callable[[Sequence[Turn]], str]
@@ -66,3 +69,37 @@ def adversarial(turns: Sequence[Turn]) -> str:
 
 
 STUDENTS: dict[str, Student] = {"good": good, "poor": poor, "adversarial": adversarial}
+
+
+async def start_offline(
+    library: Library, store: SessionStore, persona: str, scenario: str, seed: int = 7
+) -> ChatSession:
+    """A new offline session with ``persona`` in ``scenario``."""
+    return await ChatSession.start(
+        persona=library.persona(persona),
+        scenario=library.scenarios[scenario],
+        store=store,
+        model=None,
+        model_name="offline",
+        seed=seed,
+    )
+
+
+async def practise(
+    library: Library,
+    store: SessionStore,
+    persona: str,
+    scenario: str,
+    student: Student,
+    *,
+    turns: int = 8,
+    seed: int = 7,
+) -> ChatSession:
+    """An offline chat where ``student`` writes up to ``turns`` messages (fewer if the customer ends it)."""
+    session = await start_offline(library, store, persona, scenario, seed)
+    for _ in range(turns):
+        if session.closed:
+            break
+        async for _event in session.send(student(session.turns)):
+            pass
+    return session

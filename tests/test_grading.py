@@ -194,26 +194,13 @@ def test_a_weak_chat_gets_suggestions_even_without_a_faulty_turn() -> None:
     ],
 )
 def test_good_student_outscores_poor_student(tmp_path: Path, persona: str, scenario: str) -> None:
-    from roleplay.customer.engine import ChatSession
     from roleplay.store import SessionStore, open_database
-    from tests.students import STUDENTS
+    from tests.students import STUDENTS, practise
 
     store = SessionStore(open_database(f"sqlite:///{(tmp_path / 's.db').as_posix()}"))
 
     async def chat(name: str) -> Transcript:
-        session = await ChatSession.start(
-            persona=LIBRARY.persona(persona),
-            scenario=LIBRARY.scenarios[scenario],
-            store=store,
-            model=None,
-            model_name="offline",
-            seed=5,
-        )
-        for _ in range(8):
-            if session.closed:
-                break
-            async for _event in session.send(STUDENTS[name](session.turns)):
-                pass
+        session = await practise(LIBRARY, store, persona, scenario, STUDENTS[name], seed=5)
         return await session.end()
 
     good = asyncio.run(grade_transcript(asyncio.run(chat("good")), RUBRIC, library=LIBRARY))

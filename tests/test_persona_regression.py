@@ -20,7 +20,7 @@ from roleplay.library import Library
 from roleplay.store import SessionStore, open_database
 from roleplay.transcript import Turn
 from tests.conftest import PROJECT_ROOT
-from tests.students import STUDENTS, Student
+from tests.students import STUDENTS, Student, practise, start_offline
 
 LIBRARY = Library.load(PROJECT_ROOT)
 PERSONAS = sorted(LIBRARY.personas)
@@ -28,25 +28,12 @@ SCENARIOS = sorted(LIBRARY.scenarios)
 TURNS = 8
 
 
-async def _session(store: SessionStore, persona: str, scenario: str, seed: int = 7) -> ChatSession:
-    return await ChatSession.start(
-        persona=LIBRARY.persona(persona),
-        scenario=LIBRARY.scenarios[scenario],
-        store=store,
-        model=None,
-        model_name="offline",
-        seed=seed,
-    )
+async def _session(store: SessionStore, persona: str, scenario: str) -> ChatSession:
+    return await start_offline(LIBRARY, store, persona, scenario)
 
 
 async def _play(store: SessionStore, persona: str, scenario: str, student: Student) -> ChatSession:
-    session = await _session(store, persona, scenario)
-    for _ in range(TURNS):
-        if session.closed:
-            break
-        async for _event in session.send(student(session.turns)):
-            pass
-    return session
+    return await practise(LIBRARY, store, persona, scenario, student, turns=TURNS)
 
 
 async def _say(session: ChatSession, messages: Sequence[str]) -> list[CustomerState]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from roleplay.grading.render import TEMPLATES_DIR, render_html, render_markdown
 from roleplay.grading.report import Evidence
 from roleplay.i18n import t
 from roleplay.library.common import Text
+from tests.browser import BROWSER_ARGS, CHROMIUM, needs_chromium
 from tests.report_samples import REPORTS, bare_report, make_report, note
 
 
@@ -153,12 +153,7 @@ def test_report_texts_exist_in_both_languages_and_are_used() -> None:
         assert key in code or key.rsplit(".", 1)[0] + ".{" in code, f"{key} is never used"
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.skipif(
-    CHROMIUM is None, reason="no system chromium (apt-get install chromium); browsers are never downloaded"
-)
+@needs_chromium
 @pytest.mark.parametrize("key", ["zh-judge", "en-bare"])
 def test_page_in_a_browser_fits_a_phone_and_a_desktop(key: str, tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
@@ -168,22 +163,13 @@ def test_page_in_a_browser_fits_a_phone_and_a_desktop(key: str, tmp_path: Path) 
     long_line = note(len(report.turns) + 1, "customer", "单号" + "A2031X" * 40, [])
     report = report.model_copy(update={"turns": [*report.turns, long_line], "flags": ["x" * 120]})
     page_file.write_text(render_html(report), encoding="utf-8")
-    args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ]
     requests: list[str] = []
 
     def record(request: Any) -> None:
         requests.append(request.url)
 
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         try:
             for name, width, height in (("phone", 390, 844), ("desktop", 1280, 800)):
                 page = browser.new_page(viewport={"width": width, "height": height})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import shutil
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -31,6 +30,7 @@ from roleplay.ui.practice import (
 from roleplay.ui.practice_model import ChatUpdate, PracticeContext, PracticeState, practice_context
 from roleplay.ui.practice_view import RANDOM_CUSTOMER, customer_choices, guess_choices
 
+from .browser import BROWSER_ARGS, CHROMIUM, needs_chromium
 from .conftest import PROJECT_ROOT
 from .fakes import ScriptedChatModel
 
@@ -278,17 +278,6 @@ def test_app_has_practice_first_then_library(context: PracticeContext, language:
 
 # --- one real browser session -------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-BROWSER_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -297,9 +286,7 @@ def _free_port() -> int:
         return port
 
 
-@pytest.mark.skipif(
-    CHROMIUM is None, reason="no system chromium (apt-get install chromium); browsers are never downloaded"
-)
+@needs_chromium
 def test_a_student_practises_in_a_real_browser(
     context: PracticeContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
