@@ -100,8 +100,9 @@ class ChatSession:
         student: Student | None = None,
         extra_redlines: list[str] | None = None,
         now: datetime | None = None,
+        assignment_id: str | None = None,
     ) -> ChatSession:
-        """Open a new session and record the customer's opening message."""
+        """Open a new session (for an assignment, when given) and record the customer's opening message."""
         session_id = str(uuid.uuid4())
         seed = seed if seed is not None else uuid.UUID(session_id).int % 1_000_000
         session = cls(
@@ -125,6 +126,7 @@ class ChatSession:
             language=language,
             seed=seed,
             started_at=at,
+            assignment_id=assignment_id,
         )
         await store.run(store.create, new)
         opening = session.offline.opening()

@@ -6,19 +6,31 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.orm import Session
 
-from roleplay.store.schema import Base, MigrationRow
+from roleplay.store.schema import AssignmentRow, Base, MigrationRow, OverrideRow, ReportRow
 
 
 def _initial(engine: Engine) -> None:
     Base.metadata.create_all(engine)
 
 
+def _teacher_side(engine: Engine) -> None:
+    """Assignments, graded reports and score overrides; sessions remember their assignment."""
+    tables = [AssignmentRow.__table__, ReportRow.__table__, OverrideRow.__table__]
+    Base.metadata.create_all(engine, tables=tables)  # type: ignore[arg-type]
+    columns = {column["name"] for column in inspect(engine).get_columns("sessions")}
+    if "assignment_id" not in columns:  # a database made by 0001 before the column was in the model
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE sessions ADD COLUMN assignment_id VARCHAR(36)"))
+            connection.execute(text("CREATE INDEX ix_sessions_assignment_id ON sessions (assignment_id)"))
+
+
 # Append-only: each migration runs once, in order; never edit or reorder one that has shipped.
 MIGRATIONS: list[tuple[str, Callable[[Engine], None]]] = [
     ("0001_initial", _initial),
+    ("0002_teacher_side", _teacher_side),
 ]
 
 

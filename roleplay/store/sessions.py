@@ -34,6 +34,7 @@ class NewSession(BaseModel):
     language: Language = "zh"
     seed: int = 0
     started_at: datetime
+    assignment_id: str | None = None
 
 
 T = TypeVar("T")
@@ -77,6 +78,7 @@ class SessionStore:
             seed=new.seed,
             started_at=new.started_at,
             outcome="ongoing",
+            assignment_id=new.assignment_id,
         )
         with Session(self.engine) as session, session.begin():
             session.add(row)
@@ -173,6 +175,14 @@ class SessionStore:
             if row is None:
                 raise SessionNotFoundError(session_id)
             return row.seed
+
+    def assignment_of(self, session_id: str) -> str | None:
+        """The assignment the session was started for, if any."""
+        with Session(self.engine) as session:
+            row = session.get(SessionRow, session_id)
+            if row is None:
+                raise SessionNotFoundError(session_id)
+            return row.assignment_id
 
     def transcript(self, session_id: str) -> Transcript:
         """The session as a transcript (metadata, turns, acts, states)."""
