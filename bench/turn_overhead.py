@@ -18,7 +18,6 @@ import asyncio
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ from typing import Any
 from roleplay.customer.engine import ChatSession
 from roleplay.library import Library
 from roleplay.llm import chat_model
-from roleplay.mockserver import MockBehaviour, MockOpenAIServer
+from roleplay.mockserver import MockBehaviour, MockOpenAIServer, spawn
 from roleplay.settings import Settings
 from roleplay.store import SessionStore, open_database
 
@@ -127,17 +126,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def mock_server_process(latency: float) -> tuple[subprocess.Popen[str], str]:
-    """The mock model in its own process, so its threads do not share our interpreter's lock."""
-    command = [sys.executable, "-m", "roleplay.mockserver", "--latency", str(latency), "--reply", REPLY]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    return process, process.stdout.readline().strip()
-
-
 async def main_async(args: argparse.Namespace) -> int:
     library = Library.load(ROOT)
-    process, base_url = mock_server_process(args.latency)
+    process, base_url = spawn(args.latency, REPLY)  # its own process: its threads stay out of ours
     print(
         f"{args.sessions} students at once, {args.turns} messages each, mock model latency {args.latency:.2f} s, "
         f"students pause up to {args.think:.1f} s before each message; {args.repeat} runs"

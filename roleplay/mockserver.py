@@ -8,6 +8,8 @@ status, or a hang longer than the client's timeout) let tests and benches exerci
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -175,6 +177,18 @@ class MockOpenAIServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+def spawn(latency: float, reply: str) -> tuple[subprocess.Popen[str], str]:
+    """The mock server in a process of its own (benches: its threads stay out of the measured interpreter).
+
+    Returns:
+        The process (terminate it when done) and the server's ``/v1`` URL.
+    """
+    command = [sys.executable, "-m", "roleplay.mockserver", "--latency", str(latency), "--reply", reply]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
 
 
 def main() -> None:
