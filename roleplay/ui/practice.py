@@ -12,6 +12,7 @@ import asyncio
 import logging
 import random
 import re
+import time
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,9 @@ log = logging.getLogger(__name__)
 NAME_LIMIT = 50
 NUMBER_LIMIT = 30
 MESSAGE_LIMIT = 1000
+# Streamed text is shown at most this often: the reply still grows on screen, but each update re-sends the
+# chat to the browser, and a provider sending one token at a time would flood a class's server with them.
+STREAM_INTERVAL = 0.1
 _NUMBER = re.compile(rf"[A-Za-z0-9_-]{{1,{NUMBER_LIMIT}}}")
 
 
@@ -146,6 +150,7 @@ async def send_message(context: PracticeContext, state: PracticeState, text: str
         state.history.append(reply)
         notices: list[str] = []
         yield ChatUpdate(history_copy(state.history), waiting=True)
+        shown_at = 0.0
         async for event in session.send(message):
             if event.kind == "delta":
                 reply["content"] += event.text
@@ -153,7 +158,9 @@ async def send_message(context: PracticeContext, state: PracticeState, text: str
                 reply["content"] = event.text
             elif event.kind == "notice":
                 notices.append(event.text)
-            if event.kind != "done":
+            now = time.monotonic()
+            if event.kind in ("replace", "notice") or (event.kind == "delta" and now - shown_at >= STREAM_INTERVAL):
+                shown_at = now
                 yield ChatUpdate(history_copy(state.history), "\n\n".join(notices), waiting=True)
     finally:
         state.busy = False
