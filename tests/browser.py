@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 
 import pytest
 
@@ -19,3 +20,11 @@ BROWSER_ARGS = [
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="no system chromium (apt-get install chromium); browsers are never downloaded"
 )
+
+
+def free_port() -> int:
+    """A free TCP port on loopback, for an app launched by a test."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

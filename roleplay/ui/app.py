@@ -57,25 +57,35 @@ def teacher_unlock(password: str, settings: Settings) -> tuple[bool, str]:
 
 
 def build_teacher_gate(settings: Settings, library: Library) -> None:
-    """The library (it shows customer types and hidden facts) opens only with the teacher password."""
+    """The teacher pages (customer types, hidden facts, the class's work) exist only after the password.
+
+    They are built by ``gr.render`` once this browser session has unlocked: before that, neither the
+    page nor the app's API holds any of their components or handlers, so a student cannot reach them
+    by hiding and showing elements or by calling the API directly.
+    """
     lang = settings.language
+    unlocked = gr.State(False)
     with gr.Column(visible=True) as gate:
         gr.Markdown(t("ui.teacher.intro", lang))
         if settings.teacher_password is None:
             gr.Markdown(t("ui.teacher.unset", lang))
             return
         password = gr.Textbox(label=t("ui.teacher.password", lang), type="password", max_lines=1)
-        button = gr.Button(t("ui.teacher.open", lang))
+        button = gr.Button(t("ui.teacher.open", lang), elem_id="teacher-open")
         message = gr.Markdown()
-    with gr.Column(visible=False) as content:
+
+    @gr.render(inputs=unlocked)
+    def teacher_pages(opened: bool) -> None:
+        if not opened:
+            return
         build_library_tab(settings, library, note_key="ui.practice.library_note")
 
-    def unlock(value: str) -> tuple[Any, Any, str]:
+    def unlock(value: str) -> tuple[bool, Any, str]:
         opened, note = teacher_unlock(value, settings)
-        return gr.update(visible=not opened), gr.update(visible=opened), note
+        return opened, gr.update(visible=not opened), note
 
-    button.click(unlock, inputs=password, outputs=[gate, content, message])
-    password.submit(unlock, inputs=password, outputs=[gate, content, message])
+    for trigger in (button.click, password.submit):
+        trigger(unlock, inputs=password, outputs=[unlocked, gate, message], api_visibility="private")
 
 
 def launch(demo: gr.Blocks, settings: Settings, *, port: int | None = None, prevent_thread_lock: bool = False) -> None:
