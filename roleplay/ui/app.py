@@ -74,7 +74,7 @@ def build_teacher_gate(settings: Settings, library: Library) -> None:
         button = gr.Button(t("ui.teacher.open", lang), elem_id="teacher-open")
         message = gr.Markdown()
 
-    @gr.render(inputs=unlocked)
+    @gr.render(inputs=unlocked)  # type: ignore[untyped-decorator]  # gradio leaves it untyped
     def teacher_pages(opened: bool) -> None:
         if not opened:
             return
