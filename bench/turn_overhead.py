@@ -126,6 +126,59 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+async def client_costs(latency: float, calls: int = 30) -> None:
+    """CPU per streamed reply in the model client's layers, 20 at once: where the model voice's extra CPU goes.
+
+    The same 20-message prompt and reply each time: raw HTTP (httpx, the floor), the openai SDK on top of it, and
+    LangChain's ChatOpenAI (what the engine uses) on top of that.
+    """
+    import httpx
+    import openai
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+    messages = [SystemMessage("规则" * 700), HumanMessage("场景" * 300)]
+    messages += [m for line in STUDENT for m in (HumanMessage(line), AIMessage(REPLY))]
+    raw = [{"role": m.type.replace("human", "user").replace("ai", "assistant"), "content": m.content} for m in messages]
+    process, base_url = spawn(latency, REPLY)
+    try:
+        model = chat_model(
+            Settings(base_url=base_url, api_key="bench", customer_model="mock", max_retries=0), "customer"
+        )
+        sdk = openai.AsyncOpenAI(base_url=base_url, api_key="bench")
+        async with httpx.AsyncClient(timeout=30) as http:
+
+            async def by_http() -> None:
+                body = {"model": "mock", "messages": raw, "stream": True}
+                async with http.stream("POST", f"{base_url}/chat/completions", json=body) as response:
+                    async for _line in response.aiter_lines():
+                        pass
+
+            async def by_sdk() -> None:
+                async for _chunk in await sdk.chat.completions.create(model="mock", messages=raw, stream=True):  # type: ignore[arg-type]
+                    pass
+
+            async def by_langchain() -> None:
+                assert model is not None
+                async for _chunk in model.astream(messages):
+                    pass
+
+            costs = {}
+            for name, call in (("raw HTTP (httpx)", by_http), ("openai SDK", by_sdk), ("ChatOpenAI", by_langchain)):
+                await call()
+                begin = time.process_time()
+                for _ in range(calls // 20 or 1):
+                    await asyncio.gather(*(call() for _ in range(20)))
+                costs[name] = (time.process_time() - begin) / ((calls // 20 or 1) * 20) * 1000
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    floor = costs["raw HTTP (httpx)"]
+    print(
+        "model client CPU per streamed reply (20-message prompt, 20 at once): "
+        + ", ".join(f"{name} {cost:.1f} ms ({cost / floor:.1f}x raw HTTP)" for name, cost in costs.items())
+    )
+
+
 async def main_async(args: argparse.Namespace) -> int:
     library = Library.load(ROOT)
     process, base_url = spawn(args.latency, REPLY)  # its own process: its threads stay out of ours
@@ -158,6 +211,7 @@ async def main_async(args: argparse.Namespace) -> int:
         f"our overhead per turn with the model voice: median p95 over the runs {p95:.1f} ms "
         f"(target <= 20 ms: {p95 / 20:.2f}x the target)"
     )
+    await client_costs(args.latency)
 
     behaviour = MockBehaviour(respond=lambda messages: REPLY)
     with tempfile.TemporaryDirectory() as folder, MockOpenAIServer(behaviour) as server:
