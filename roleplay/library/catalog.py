@@ -73,6 +73,7 @@ class Library:
 
     def add_document(self, document: YamlDocument) -> None:
         """Add one parsed file (saved or not: the editor checks unsaved text), recording its errors."""
+        self.documents[document.path] = document
         try:
             kind = kind_of(document)
             item = validate_document(document, KIND_MODELS[kind])
@@ -80,7 +81,6 @@ class Library:
             self.errors.extend(exc.errors)
             self.broken.add(document.path.stem)
             return
-        self.documents[document.path] = document
         self._register(kind, item, document)
 
     def _register(self, kind: Kind, item: BaseModel, document: YamlDocument) -> None:

@@ -10,6 +10,8 @@ import gradio as gr
 from roleplay.i18n import t
 from roleplay.library import Library
 from roleplay.settings import Settings
+from roleplay.ui.editor import build_editor_tab
+from roleplay.ui.editor_model import editor_context
 from roleplay.ui.library_app import build_library_tab, mode_banner
 from roleplay.ui.practice import build_practice_tab
 from roleplay.ui.practice_model import PracticeContext, practice_context
@@ -40,7 +42,7 @@ def build_app(settings: Settings, context: PracticeContext | None = None) -> gr.
             with gr.Tab(t("ui.practice.tab", lang), elem_id="tab-practice"):
                 build_practice_tab(context)
             with gr.Tab(t("ui.practice.tab_library", lang), elem_id="tab-library"):
-                build_teacher_gate(settings, library)
+                build_teacher_gate(settings, context)
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT)
     return demo
 
@@ -56,8 +58,8 @@ def teacher_unlock(password: str, settings: Settings) -> tuple[bool, str]:
     return False, t("ui.teacher.wrong", lang)
 
 
-def build_teacher_gate(settings: Settings, library: Library) -> None:
-    """The library (it shows customer types and hidden facts) opens only with the teacher password."""
+def build_teacher_gate(settings: Settings, context: PracticeContext) -> None:
+    """The library browser and editor (they show customer types and hidden facts) open only with the password."""
     lang = settings.language
     with gr.Column(visible=True) as gate:
         gr.Markdown(t("ui.teacher.intro", lang))
@@ -67,15 +69,18 @@ def build_teacher_gate(settings: Settings, library: Library) -> None:
         password = gr.Textbox(label=t("ui.teacher.password", lang), type="password", max_lines=1)
         button = gr.Button(t("ui.teacher.open", lang))
         message = gr.Markdown()
-    with gr.Column(visible=False) as content:
-        build_library_tab(settings, library, note_key="ui.practice.library_note")
+    with gr.Column(visible=False) as content, gr.Tabs():
+        with gr.Tab(t("ui.editor.tab_browse", lang), elem_id="tab-library-browse"):
+            refresh = build_library_tab(settings, context.holder, note_key="ui.editor.library_note")
+        with gr.Tab(t("ui.editor.tab", lang), elem_id="tab-library-edit"):
+            editor = build_editor_tab(editor_context(context), refresh)
 
-    def unlock(value: str) -> tuple[Any, Any, str]:
+    def unlock(value: str) -> list[Any]:
         opened, note = teacher_unlock(value, settings)
-        return gr.update(visible=not opened), gr.update(visible=opened), note
+        return [gr.update(visible=not opened), gr.update(visible=opened), note, *editor.update(opened)]
 
-    button.click(unlock, inputs=password, outputs=[gate, content, message])
-    password.submit(unlock, inputs=password, outputs=[gate, content, message])
+    button.click(unlock, inputs=password, outputs=[gate, content, message, *editor.outputs])
+    password.submit(unlock, inputs=password, outputs=[gate, content, message, *editor.outputs])
 
 
 def launch(demo: gr.Blocks, settings: Settings, *, port: int | None = None, prevent_thread_lock: bool = False) -> None:
