@@ -26,7 +26,8 @@ from roleplay.ui.editor_handlers import (
     start_trial,
 )
 from roleplay.ui.editor_model import EditorContext, EditorState, TrialUpdate, editor_context
-from roleplay.ui.practice_model import PracticeContext, practice_context
+from roleplay.ui.practice import sign_in, start_chat
+from roleplay.ui.practice_model import PracticeContext, PracticeState, practice_context
 
 from .browser import BROWSER_ARGS, CHROMIUM, needs_chromium
 from .conftest import PROJECT_ROOT
@@ -131,6 +132,12 @@ def test_unsaved_changes_are_kept_until_open_is_clicked_again(context: EditorCon
     assert second.text is not None and second.state.relative == "personas/li_meiling.yaml"
 
 
+def test_the_code_box_dropping_the_final_newline_is_not_an_unsaved_change(context: EditorContext) -> None:
+    state = _opened(context)
+    result = open_file(context, state, "personas/li_meiling.yaml", state.saved_text.strip())
+    assert result.text is not None, result.error
+
+
 def test_live_check_locates_errors_in_plain_words(context: EditorContext) -> None:
     state = _opened(context)
     result = check_text(context, state, state.saved_text.replace("behaviour: angry", "behaviour: angy"))
@@ -178,6 +185,17 @@ def test_duplicate_opens_the_new_file(context: EditorContext, library_copy: Path
     assert result.state.relative == "personas/wang_copy.yaml"
     assert result.message == t("ui.editor.duplicated", "zh", file="personas/wang_copy.yaml")
     assert (library_copy / "personas" / "wang_copy.yaml").is_file()
+
+
+async def test_a_students_next_chat_can_use_a_new_persona_at_once(
+    practice: PracticeContext, context: EditorContext
+) -> None:
+    state = _opened(context)
+    assert duplicate_file(context, state, "wang_copy", "李老师", state.saved_text).text is not None
+    student = sign_in(practice, PracticeState(), "张三", "2023010512").state
+    started = await start_chat(practice, student, "aircon_after_sales", "wang_copy")
+    assert not started.error and started.state.session is not None
+    assert started.state.session.persona.persona_id == "wang_copy"
 
 
 async def test_trial_chat_uses_the_unsaved_text_and_shows_the_state_trace(

@@ -138,14 +138,14 @@ def build_editor_tab(context: EditorContext, refresh: LibraryTabRefresh | None =
         return result.check, result.preview
 
     def shown_saved(result: Saved, message_box: Any) -> dict[Any, Any]:
-        shown: dict[Any, Any] = {state: result.state, message_box: result.message}
+        shown: dict[Any, Any] = {state: result.state}
         if result.check:
             shown |= {checked: result.check, preview: result.preview}
         if result.versions is not None:
             shown |= {versions: gr.update(choices=result.versions, value=None), version_message: ""}
         if result.text is not None:
             shown[code] = result.text
-        return shown
+        return shown | {message_box: result.message}
 
     def on_save(current: EditorState, text: str | None, name: str | None) -> dict[Any, Any]:
         return shown_saved(save_text(context, current, text, name), save_message)

@@ -52,6 +52,11 @@ def files_of(context: EditorContext, state: EditorState, kind: str | None) -> li
     return file_choices(context.editor.entries(), chosen, context.language)
 
 
+def _same_text(shown: str | None, saved: str) -> bool:
+    """Whether the editor shows the saved text (the code box drops the final newline)."""
+    return (shown or "").strip() == saved.strip()
+
+
 def _trial_defaults(check: Check, context: EditorContext) -> TrialDefaults:
     lang = context.language
     customer = trial_customer(check)
@@ -68,7 +73,7 @@ def open_file(context: EditorContext, state: EditorState, relative: str | None, 
     lang = context.language
     if not state.teacher:
         return Opened(state, t("ui.editor.locked", lang))
-    unsaved = state.relative is not None and (editor_text or "") != state.saved_text
+    unsaved = state.relative is not None and not _same_text(editor_text, state.saved_text)
     if unsaved and not state.discard_armed:
         state.discard_armed = True
         return Opened(state, t("ui.editor.unsaved", lang, file=state.relative))
@@ -155,7 +160,7 @@ def duplicate_file(
         return Opened(state, t("ui.editor.locked", lang))
     if state.relative is None:
         return Opened(state, t("ui.editor.nothing_open", lang))
-    if (editor_text or "") != state.saved_text:
+    if not _same_text(editor_text, state.saved_text):
         return Opened(state, t("ui.editor.unsaved", lang, file=state.relative))
     try:
         result = context.editor.duplicate(state.relative, new_id or "", clean_author(author))
