@@ -205,7 +205,7 @@ def line_chart_svg(series: list[Series], y_max: float, x_title: str, title: str)
                 f'<circle cx="{_num(px)}" cy="{_num(py)}" r="3" fill="{line.colour}">'
                 f"<title>{escape(line.label)} {_num(y)} ({escape(x_title)} {_num(x)})</title></circle>"
             )
-        legend_x = left + number * 120
+        legend_x = left + number * min(120, (width - left - right) // len(series))  # four lines fit too
         parts.append(
             f'<rect x="{legend_x}" y="8" width="14" height="4" fill="{line.colour}"/>'
             f'<text x="{legend_x + 20}" y="15" font-size="13" fill="{_INK}">{escape(line.label)}</text>'

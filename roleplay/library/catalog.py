@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from roleplay.library.compose import ComposedPersona, compose
-from roleplay.library.loader import LibraryError, LibraryFileError, YamlDocument, load_file, read_yaml
+from roleplay.library.loader import LibraryError, LibraryFileError, YamlDocument, read_yaml, validate_document
 from roleplay.library.persona import PersonaFile
 from roleplay.library.rubric import RubricFile
 from roleplay.library.scenario import ScenarioFile
@@ -49,6 +49,8 @@ class Library:
     # Names (file stems) of files that failed to load: references to them are not reported again,
     # so one broken trait gives one error, not one more per persona that uses it.
     broken: set[str] = field(default_factory=set)
+    # The parsed files, so reference errors are located without reading the files again.
+    documents: dict[Path, YamlDocument] = field(default_factory=dict)
 
     @classmethod
     def load(cls, root: Path) -> Library:
@@ -63,11 +65,21 @@ class Library:
         """Load one file into the library, recording its errors."""
         try:
             document = read_yaml(path)
-            kind = kind_of(document)
-            item, _ = load_file(path, KIND_MODELS[kind])
         except LibraryFileError as exc:
             self.errors.extend(exc.errors)
             self.broken.add(path.stem)
+            return
+        self.add_document(document)
+
+    def add_document(self, document: YamlDocument) -> None:
+        """Add one parsed file (saved or not: the editor checks unsaved text), recording its errors."""
+        self.documents[document.path] = document
+        try:
+            kind = kind_of(document)
+            item = validate_document(document, KIND_MODELS[kind])
+        except LibraryFileError as exc:
+            self.errors.extend(exc.errors)
+            self.broken.add(document.path.stem)
             return
         self._register(kind, item, document)
 
@@ -121,7 +133,7 @@ class Library:
                     continue
                 problem = None if trait_id in self.broken else self._trait_problem(axis, trait_id)
                 if problem:
-                    errors.append(LibraryError(path, f"traits.{axis}", problem, _line(path, ("traits", axis))))
+                    errors.append(LibraryError(path, f"traits.{axis}", problem, self._line(path, ("traits", axis))))
             for index, scenario_id in enumerate(persona.suggested_scenarios):
                 if scenario_id not in self.scenarios and scenario_id not in self.broken:
                     errors.append(
@@ -129,7 +141,7 @@ class Library:
                             path,
                             f"suggested_scenarios[{index}]",
                             f"no scenario '{scenario_id}'; known: {', '.join(sorted(self.scenarios)) or '(none)'}",
-                            _line(path, ("suggested_scenarios", index)),
+                            self._line(path, ("suggested_scenarios", index)),
                         )
                     )
         for scenario in self.scenarios.values():
@@ -141,7 +153,7 @@ class Library:
                             path,
                             f"suggested_personas[{index}]",
                             f"no persona '{spec}'; known: {', '.join(sorted(self.personas)) or '(none)'}",
-                            _line(path, ("suggested_personas", index)),
+                            self._line(path, ("suggested_personas", index)),
                         )
                     )
         return errors
@@ -154,6 +166,10 @@ class Library:
         if trait.axis != axis:
             return f"'{trait_id}' is a {trait.axis} trait, not a {axis} trait; allowed: {allowed}"
         return None
+
+    def _line(self, path: Path, loc: tuple[str | int, ...]) -> int | None:
+        document = self.documents.get(path)
+        return document.line_of(loc) if document is not None else None
 
     def trait_ids(self, axis: Axis) -> list[str]:
         """The ids of the traits on one axis, sorted."""
@@ -242,10 +258,3 @@ def kind_of(document: YamlDocument) -> Kind:
             ]
         )
     return ID_KEYS[keys[0]]
-
-
-def _line(path: Path, loc: tuple[str | int, ...]) -> int | None:
-    try:
-        return read_yaml(path).line_of(loc)
-    except LibraryFileError:
-        return None

@@ -10,6 +10,8 @@ import gradio as gr
 from roleplay.i18n import t
 from roleplay.library import Library
 from roleplay.settings import Settings
+from roleplay.ui.editor import build_editor_tab
+from roleplay.ui.editor_model import editor_context
 from roleplay.ui.library_app import build_library_tab, mode_banner
 from roleplay.ui.practice import build_practice_tab
 from roleplay.ui.practice_model import PracticeContext, practice_context
@@ -40,7 +42,7 @@ def build_app(settings: Settings, context: PracticeContext | None = None) -> gr.
             with gr.Tab(t("ui.practice.tab", lang), elem_id="tab-practice"):
                 build_practice_tab(context)
             with gr.Tab(t("ui.practice.tab_library", lang), elem_id="tab-library"):
-                build_teacher_gate(settings, library)
+                build_teacher_gate(settings, context)
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT)
     return demo
 
@@ -56,7 +58,7 @@ def teacher_unlock(password: str, settings: Settings) -> tuple[bool, str]:
     return False, t("ui.teacher.wrong", lang)
 
 
-def build_teacher_gate(settings: Settings, library: Library) -> None:
+def build_teacher_gate(settings: Settings, context: PracticeContext) -> None:
     """The teacher pages (customer types, hidden facts, the class's work) exist only after the password.
 
     They are built by ``gr.render`` once this browser session has unlocked: before that, neither the
@@ -78,7 +80,11 @@ def build_teacher_gate(settings: Settings, library: Library) -> None:
     def teacher_pages(opened: bool) -> None:
         if not opened:
             return
-        build_library_tab(settings, library, note_key="ui.practice.library_note")
+        with gr.Tabs():
+            with gr.Tab(t("ui.editor.tab_browse", lang), elem_id="tab-library-browse"):
+                refresh = build_library_tab(settings, context.holder, note_key="ui.editor.library_note")
+            with gr.Tab(t("ui.editor.tab", lang), elem_id="tab-library-edit"):
+                build_editor_tab(editor_context(context), refresh)
 
     def unlock(value: str) -> tuple[bool, Any, str]:
         opened, note = teacher_unlock(value, settings)

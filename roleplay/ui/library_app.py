@@ -5,6 +5,8 @@ A thin adapter: everything it shows comes from :mod:`roleplay.library` and its d
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
@@ -12,6 +14,7 @@ import gradio as gr
 from roleplay.i18n import t
 from roleplay.library import Language, Library, UnknownPersonaError
 from roleplay.library.describe import describe_persona, describe_rubric, describe_scenario
+from roleplay.library.holder import LibraryHolder
 from roleplay.library.trait import AXES
 from roleplay.settings import Settings
 
@@ -73,62 +76,89 @@ def build_library_app(settings: Settings) -> gr.Blocks:
     return demo
 
 
-def build_library_tab(settings: Settings, library: Library, note_key: str = "ui.library_note") -> None:
-    """Lay out the library browser in the current Blocks or tab (its note from ``note_key``)."""
-    lang: Language = settings.language
+@dataclass(frozen=True)
+class LibraryTabRefresh:
+    """Call ``update`` with ``outputs`` to show the library as it is now (after a teacher saved a file)."""
 
-    def choices(items: dict[str, Any], label: Any) -> list[tuple[str, str]]:
+    outputs: list[Any]
+    update: Callable[[], list[Any]]
+
+
+def _choices(library: Library, lang: Language) -> dict[str, list[tuple[str, str]]]:
+    def listed(items: dict[str, Any], label: Any) -> list[tuple[str, str]]:
         return [(f"{label(item)} · {key}", key) for key, item in sorted(items.items())]
 
-    persona_choices = choices(library.personas, lambda p: p.name.get(lang))
-    scenario_choices = choices(library.scenarios, lambda s: s.title.get(lang))
-    rubric_choices = choices(library.rubrics, lambda r: r.name.get(lang))
-    first = {
-        name: (opts[0][1] if opts else None)
-        for name, opts in (
-            ("persona", persona_choices),
-            ("scenario", scenario_choices),
-            ("rubric", rubric_choices),
-        )
+    found = {
+        "persona": listed(library.personas, lambda p: p.name.get(lang)),
+        "scenario": listed(library.scenarios, lambda s: s.title.get(lang)),
+        "rubric": listed(library.rubrics, lambda r: r.name.get(lang)),
     }
+    for axis in AXES:
+        options = [(library.traits[i].name.get(lang) + f" · {i}", i) for i in library.trait_ids(axis)]
+        found[axis] = [(t("ui.none", lang), NONE), *options] if axis == "buying" else options
+    return found
+
+
+def build_library_tab(
+    settings: Settings, source: Library | LibraryHolder, note_key: str = "ui.library_note"
+) -> LibraryTabRefresh:
+    """Lay out the library browser in the current Blocks or tab (its note from ``note_key``).
+
+    Every handler reads the library from ``source`` when it runs, so saved edits show up.
+    """
+    lang: Language = settings.language
+    holder = source if isinstance(source, LibraryHolder) else LibraryHolder(source)
+    library = holder.current
+    choices = _choices(library, lang)
+    first = {name: (choices[name][0][1] if choices[name] else None) for name in ("persona", "scenario", "rubric")}
 
     gr.Markdown(t(note_key, lang))
-    gr.Markdown(errors_markdown(library, lang), elem_id="library-errors")
-    language = gr.Radio(["zh", "en"], value=lang, label=t("ui.language", lang))
+    errors_view = gr.Markdown(errors_markdown(library, lang), elem_id="library-errors")
+    language = gr.Radio(["zh", "en"], value=lang, label=t("ui.language", lang), interactive=True)
     with gr.Tab(t("ui.tab.personas", lang)):
-        persona = gr.Dropdown(persona_choices, value=first["persona"], label=t("ui.persona", lang))
+        persona = gr.Dropdown(choices["persona"], value=first["persona"], label=t("ui.persona", lang), interactive=True)
         persona_view = gr.Markdown(persona_markdown(library, first["persona"], lang))
     with gr.Tab(t("ui.tab.combine", lang)):
         with gr.Row():
             axis_inputs = []
             for axis in AXES:
-                options = [(library.traits[i].name.get(lang) + f" · {i}", i) for i in library.trait_ids(axis)]
-                if axis == "buying":
-                    options = [(t("ui.none", lang), NONE), *options]
+                options = choices[axis]
                 default = "normal" if axis == "difficulty" else (options[0][1] if options else None)
-                axis_inputs.append(gr.Dropdown(options, value=default, label=t(f"ui.axis.{axis}", lang)))
+                axis_inputs.append(
+                    gr.Dropdown(options, value=default, label=t(f"ui.axis.{axis}", lang), interactive=True)
+                )
         combo_view = gr.Markdown(persona_markdown(library, combination_spec(*(i.value for i in axis_inputs)), lang))
     with gr.Tab(t("ui.tab.scenarios", lang)):
-        scenario = gr.Dropdown(scenario_choices, value=first["scenario"], label=t("ui.scenario", lang))
-        teacher = gr.Checkbox(value=False, label=t("ui.show_hidden", lang))
+        scenario = gr.Dropdown(
+            choices["scenario"], value=first["scenario"], label=t("ui.scenario", lang), interactive=True
+        )
+        teacher = gr.Checkbox(value=False, label=t("ui.show_hidden", lang), interactive=True)
         scenario_view = gr.Markdown(scenario_markdown(library, first["scenario"], lang, False))
     with gr.Tab(t("ui.tab.rubrics", lang)):
-        rubric = gr.Dropdown(rubric_choices, value=first["rubric"], label=t("ui.rubric", lang))
+        rubric = gr.Dropdown(choices["rubric"], value=first["rubric"], label=t("ui.rubric", lang), interactive=True)
         rubric_view = gr.Markdown(rubric_markdown(library, first["rubric"], lang))
 
     persona_inputs: list[Any] = [persona, language]
     for control in persona_inputs:
-        control.change(lambda s, lg: persona_markdown(library, s, lg), persona_inputs, persona_view)
+        control.change(lambda s, lg: persona_markdown(holder.current, s, lg), persona_inputs, persona_view)
     combo_inputs: list[Any] = [*axis_inputs, language]
     for control in combo_inputs:
         control.change(
-            lambda b, s, bu, d, lg: persona_markdown(library, combination_spec(b, s, bu, d), lg),
+            lambda b, s, bu, d, lg: persona_markdown(holder.current, combination_spec(b, s, bu, d), lg),
             combo_inputs,
             combo_view,
         )
     scenario_inputs: list[Any] = [scenario, language, teacher]
     for control in scenario_inputs:
-        control.change(lambda s, lg, tc: scenario_markdown(library, s, lg, tc), scenario_inputs, scenario_view)
+        control.change(lambda s, lg, tc: scenario_markdown(holder.current, s, lg, tc), scenario_inputs, scenario_view)
     rubric_inputs: list[Any] = [rubric, language]
     for control in rubric_inputs:
-        control.change(lambda r, lg: rubric_markdown(library, r, lg), rubric_inputs, rubric_view)
+        control.change(lambda r, lg: rubric_markdown(holder.current, r, lg), rubric_inputs, rubric_view)
+
+    def update() -> list[Any]:
+        now = holder.current
+        fresh = _choices(now, lang)
+        lists = [gr.update(choices=fresh[name]) for name in ("persona", *AXES, "scenario", "rubric")]
+        return [errors_markdown(now, lang), *lists]
+
+    return LibraryTabRefresh([errors_view, persona, *axis_inputs, scenario, rubric], update)

@@ -82,9 +82,10 @@ async def start_chat(
 ) -> Started:
     """Open a session with the chosen (or a randomly drawn) customer; the opening line is in the history."""
     lang = context.language
+    library = context.library  # one library for the whole request, even if a teacher saves meanwhile
     if state.student is None:
         return Started(state, t("ui.practice.need_signin", lang))
-    scenario = context.library.scenarios.get(scenario_id or "")
+    scenario = library.scenarios.get(scenario_id or "")
     if scenario is None:
         return Started(state, t("ui.practice.unknown_scenario", lang, scenario=scenario_id or "-"))
     rubric_id = context.rubric_id
@@ -92,12 +93,12 @@ async def start_chat(
         return Started(state, t("ui.practice.no_rubric", lang))
     spec = customer or ""
     if spec == RANDOM_CUSTOMER:
-        pool = suggested_personas(context.library, scenario.scenario_id) or sorted(context.library.personas)
+        pool = suggested_personas(library, scenario.scenario_id) or sorted(library.personas)
         if not pool:
             return Started(state, t("ui.practice.no_customers", lang))
         spec = (rng or random.SystemRandom()).choice(pool)
     try:
-        persona = context.library.persona(spec)
+        persona = library.persona(spec)
     except UnknownPersonaError as exc:
         return Started(state, t("ui.practice.unknown_customer", lang, customer=spec or "-", reason=exc))
     session = await ChatSession.start(
@@ -109,7 +110,7 @@ async def start_chat(
         language=lang,
         rubric=rubric_id,
         student=state.student,
-        extra_redlines=list(context.library.rubrics[rubric_id].redlines),
+        extra_redlines=list(library.rubrics[rubric_id].redlines),
     )
     history = [ChatMessage(role="assistant", content=turn.text) for turn in session.turns]
     started = PracticeState(student=state.student, session=session, history=history)
@@ -193,6 +194,7 @@ async def submit_guess(
 ) -> Graded:
     """Record the student's guess, grade the chat and write the report (HTML) and transcript (JSON)."""
     lang = context.language
+    library = context.library
     session = state.session
     if session is None:
         return Graded(t("ui.practice.no_session", lang))
@@ -201,14 +203,14 @@ async def submit_guess(
     if not behaviour or not style:
         return Graded(t("ui.practice.need_guess", lang))
     for axis, value in (("behaviour", behaviour), ("style", style)):
-        if value not in {trait_id for _, trait_id in guess_choices(context.library, axis, lang)}:
+        if value not in {trait_id for _, trait_id in guess_choices(library, axis, lang)}:
             return Graded(t("ui.practice.unknown_guess", lang, value=value))
     transcript = await session.end(TypeGuess(behaviour=behaviour, style=style), now=state.ended_at)
-    rubric = context.library.rubrics.get(transcript.rubric or context.rubric_id or "")
+    rubric = library.rubrics.get(transcript.rubric or context.rubric_id or "")
     if rubric is None:
         return Graded(t("ui.practice.no_rubric", lang))
     try:
-        report = await grade_transcript(transcript, rubric, library=context.library, judge=context.judge)
+        report = await grade_transcript(transcript, rubric, library=library, judge=context.judge)
     except Exception as exc:  # the chat is saved; a teacher can grade it again with `roleplay grade`
         log.exception("grading session %s failed", session.session_id)
         return Graded(t("ui.practice.grade_failed", lang, error=type(exc).__name__))
@@ -318,13 +320,25 @@ def build_practice_tab(context: PracticeContext) -> None:
     def on_sign_in(current: PracticeState, name_value: str, number_value: str) -> dict[Any, Any]:
         result = sign_in(context, current, name_value, number_value)
         ok = not result.error
-        return {
+        shown = {
             state: result.state,
             signin_message: result.error,
             greeting: result.greeting,
             signin_box: gr.update(visible=not ok),
             setup_box: gr.update(visible=ok),
         }
+        if ok:  # the lists as the library is now: a teacher may have saved a new scenario or customer
+            library = context.library
+            listed = scenario_choices(library, lang)
+            chosen = listed[0][1] if listed else None
+            shown |= {
+                scenario: gr.update(choices=listed, value=chosen),
+                customer: gr.update(choices=customer_choices(library, lang, chosen), value=RANDOM_CUSTOMER),
+                preview: scenario_brief(library, lang, chosen),
+                behaviour: gr.update(choices=guess_choices(library, "behaviour", lang)),
+                style: gr.update(choices=guess_choices(library, "style", lang)),
+            }
+        return shown
 
     def on_scenario(scenario_id: str | None) -> dict[Any, Any]:
         return {
@@ -405,7 +419,8 @@ def build_practice_tab(context: PracticeContext) -> None:
             guess_message: "",
         }
 
-    signin_outputs = [state, signin_message, greeting, signin_box, setup_box]
+    signin_outputs = [state, signin_message, greeting, signin_box, setup_box, scenario, customer, preview]
+    signin_outputs += [behaviour, style]
     for trigger in (signin_button.click, name.submit, number.submit):
         trigger(on_sign_in, [state, name, number], signin_outputs)
     scenario.change(on_scenario, scenario, [customer, preview])

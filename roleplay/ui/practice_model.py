@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from roleplay.customer.engine import ChatSession
 from roleplay.grading.judge import Judge
 from roleplay.library import Language, Library
+from roleplay.library.holder import LibraryHolder
 from roleplay.llm import chat_model, model_label
 from roleplay.settings import Settings
 from roleplay.store import SessionStore, database_url, open_database
@@ -22,14 +23,23 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PracticeContext:
-    """What every student session shares, built once when the app starts (read-only afterwards)."""
+    """What every student session shares, built once when the app starts.
+
+    The library is read through ``holder`` on every request, so a teacher's saved edit reaches the
+    next chat without a restart.
+    """
 
     settings: Settings
-    library: Library
+    holder: LibraryHolder
     store: SessionStore
     customer_model: BaseChatModel | None
     judge: Judge | None
     downloads_dir: Path
+
+    @property
+    def library(self) -> Library:
+        """The library as last saved (take it once per request and use that one throughout)."""
+        return self.holder.current
 
     @property
     def language(self) -> Language:
@@ -51,7 +61,7 @@ def practice_context(settings: Settings, library: Library) -> PracticeContext:
     judge = None if grader is None else Judge(grader, model_label(settings, "grader"), settings.structured_output)
     return PracticeContext(
         settings=settings,
-        library=library,
+        holder=LibraryHolder(library),
         store=store,
         customer_model=chat_model(settings, "customer"),
         judge=judge,
