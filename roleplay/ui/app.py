@@ -10,6 +10,7 @@ import gradio as gr
 from roleplay.i18n import t
 from roleplay.library import Library
 from roleplay.settings import Settings
+from roleplay.ui.assignments import build_assignments_tab
 from roleplay.ui.library_app import build_library_tab, mode_banner
 from roleplay.ui.practice import build_practice_tab
 from roleplay.ui.practice_model import PracticeContext, practice_context
@@ -40,7 +41,7 @@ def build_app(settings: Settings, context: PracticeContext | None = None) -> gr.
             with gr.Tab(t("ui.practice.tab", lang), elem_id="tab-practice"):
                 build_practice_tab(context)
             with gr.Tab(t("ui.practice.tab_library", lang), elem_id="tab-library"):
-                build_teacher_gate(settings, library)
+                build_teacher_gate(settings, library, context)
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT)
     return demo
 
@@ -56,8 +57,8 @@ def teacher_unlock(password: str, settings: Settings) -> tuple[bool, str]:
     return False, t("ui.teacher.wrong", lang)
 
 
-def build_teacher_gate(settings: Settings, library: Library) -> None:
-    """The library (it shows customer types and hidden facts) opens only with the teacher password."""
+def build_teacher_gate(settings: Settings, library: Library, context: PracticeContext) -> None:
+    """The teacher pages (they show customer types and hidden facts) open only with the teacher password."""
     lang = settings.language
     with gr.Column(visible=True) as gate:
         gr.Markdown(t("ui.teacher.intro", lang))
@@ -67,8 +68,11 @@ def build_teacher_gate(settings: Settings, library: Library) -> None:
         password = gr.Textbox(label=t("ui.teacher.password", lang), type="password", max_lines=1)
         button = gr.Button(t("ui.teacher.open", lang))
         message = gr.Markdown()
-    with gr.Column(visible=False) as content:
-        build_library_tab(settings, library, note_key="ui.practice.library_note")
+    with gr.Column(visible=False) as content, gr.Tabs():
+        with gr.Tab(t("ui.practice.tab_library", lang), elem_id="tab-teacher-library"):
+            build_library_tab(settings, library, note_key="ui.practice.library_note")
+        with gr.Tab(t("ui.assign.tab", lang), elem_id="tab-assignments") as assignments_tab:
+            build_assignments_tab(context, assignments_tab)
 
     def unlock(value: str) -> tuple[Any, Any, str]:
         opened, note = teacher_unlock(value, settings)
