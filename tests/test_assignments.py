@@ -185,6 +185,8 @@ def test_the_draw_is_the_same_on_every_reload_and_splits_a_class_evenly() -> Non
     assert drawn == [draw_persona("assignment-1", pool, number) for number in numbers]
     assert Counter(drawn) == dict.fromkeys(pool, 60 // len(pool))
     assert drawn[0] != drawn[1], "neighbours in the class meet different customers"
+    small_class = Counter(draw_persona("assignment-1", pool, number) for number in numbers[:32])
+    assert max(small_class.values()) - min(small_class.values()) <= 1
     firsts = {draw_persona(f"assignment-{i}", pool, numbers[0]) for i in range(20)}
     assert len(firsts) > 1, "the rotation starts somewhere else in each assignment"
 

@@ -190,6 +190,20 @@ async def test_after_the_time_limit_the_message_is_saved_and_the_chat_ends(conte
     graded = await submit_guess(context, state, "angry", "results")
     assert graded.error == "" and graded.report_file is not None
     assert "技能考核" in graded.report_file.read_text(encoding="utf-8"), "graded with the assignment's rubric"
+    again = await start_assignment(context, _signed(context), made.assignment_id)
+    assert again.error == t("ui.assign.time_used", "zh", minutes=20) and again.state.session is None
+
+
+async def test_starting_again_continues_the_same_clock(context: PracticeContext) -> None:
+    made = _set(context, time_limit=20)
+    first_start = datetime.now() - timedelta(minutes=15)
+    first = await start_assignment(context, _signed(context), made.assignment_id, now=first_start)
+    again = await start_assignment(context, _signed(context), made.assignment_id)  # e.g. after reloading the page
+    assert again.error == ""
+    assert again.state.deadline == first.state.deadline == first_start + timedelta(minutes=20)
+    assert 290 <= int(again.countdown.split(":")[1]) <= 300, "about five minutes left, not twenty"
+    other = await start_assignment(context, _signed(context, number="2023010513"), made.assignment_id)
+    assert other.state.deadline is not None and other.state.deadline > datetime.now() + timedelta(minutes=19)
 
 
 async def test_within_the_time_limit_the_customer_answers(context: PracticeContext) -> None:

@@ -122,6 +122,15 @@ class AssignmentStore:
                 )
             )
 
+    def first_start(self, assignment_id: str, student_id: str) -> datetime | None:
+        """When this student first started this assignment (the time limit counts from then), or None."""
+        with Session(self.engine) as session:
+            return session.scalar(
+                select(func.min(SessionRow.started_at)).where(
+                    SessionRow.assignment_id == assignment_id, SessionRow.student_id == student_id
+                )
+            )
+
     def close(self, assignment_id: str, now: datetime) -> Assignment:
         """Close it now (students can no longer start it; chats already going on may finish)."""
         with Session(self.engine) as session, session.begin():

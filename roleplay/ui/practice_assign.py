@@ -111,7 +111,9 @@ async def start_assignment(
     """Start the chosen assignment: its scenario, the customer drawn for this student, its rubric and time limit.
 
     Refused with a message when the student is not signed in, the assignment is for another class,
-    not open yet, closed or archived, or the library no longer has what it needs.
+    not open yet, closed or archived, the student's time for it is used up (a time limit counts from
+    their first start, so starting again continues the same clock), or the library no longer has what
+    it needs.
     """
     lang = context.language
     student = state.student
@@ -128,6 +130,12 @@ async def start_assignment(
     refused = start_problem(assignment, student.class_name, now)
     if refused is not None:
         return Started(state, refused.text(lang))
+    ends = None
+    if assignment.time_limit_minutes:  # the clock runs from the first start: reloading does not reset it
+        first = await context.store.run(store.first_start, assignment.assignment_id, student.student_id)
+        ends = deadline(first or now, assignment.time_limit_minutes)
+        if ends is not None and ends <= now:
+            return Started(state, t("ui.assign.time_used", lang, minutes=assignment.time_limit_minutes))
     scenario = context.library.scenarios.get(assignment.scenario)
     rubric = context.library.rubrics.get(assignment.rubric)
     spec = draw_persona(assignment.assignment_id, assignment.personas, student.student_id)
@@ -151,7 +159,6 @@ async def start_assignment(
         assignment_id=assignment.assignment_id,
     )
     history = [ChatMessage(role="assistant", content=turn.text) for turn in session.turns]
-    ends = deadline(now, assignment.time_limit_minutes)
     started = PracticeState(student=student, session=session, history=history, assignment=assignment, deadline=ends)
     customer = persona.name.get(lang) if persona.named else t("ui.assign.a_customer", lang)
     title = t(
