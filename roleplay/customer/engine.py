@@ -211,6 +211,20 @@ class ChatSession:
         async for event in self._reply(text, effect, now):
             yield event
 
+    async def keep_unanswered(self, text: str, now: datetime | None = None) -> None:
+        """Save (and tag) the student's message without a customer reply: it came after the time limit.
+
+        The customer's state does not move; the message is in the transcript and counts in grading.
+
+        Raises:
+            SessionClosedError: the session has already ended.
+        """
+        if self.closed:
+            raise SessionClosedError(self.session_id)
+        text = text.strip()
+        result = tag(text, _context(self.turns), extra_redlines=self.extra_redlines)
+        await self._record("agent", text, now or datetime.now(), acts=list(result.acts))
+
     async def answer_pending(self) -> AsyncIterator[ChatEvent]:
         """Answer the student's last message if the process stopped before the customer replied.
 

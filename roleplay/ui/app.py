@@ -10,6 +10,7 @@ import gradio as gr
 from roleplay.i18n import t
 from roleplay.library import Library
 from roleplay.settings import Settings
+from roleplay.ui.assignments import build_assignments_tab
 from roleplay.ui.editor import build_editor_tab
 from roleplay.ui.editor_model import editor_context
 from roleplay.ui.library_app import build_library_tab, mode_banner
@@ -80,11 +81,14 @@ def build_teacher_gate(settings: Settings, context: PracticeContext) -> None:
     def teacher_pages(opened: bool) -> None:
         if not opened:
             return
-        with gr.Tabs():
+        with gr.Tabs() as pages:
             with gr.Tab(t("ui.editor.tab_browse", lang), elem_id="tab-library-browse"):
                 refresh = build_library_tab(settings, context.holder, note_key="ui.editor.library_note")
             with gr.Tab(t("ui.editor.tab", lang), elem_id="tab-library-edit"):
                 build_editor_tab(editor_context(context), refresh)
+            with gr.Tab(t("ui.assign.tab", lang), elem_id="tab-assignments") as assignments_tab:
+                build_assignments_tab(context, assignments_tab)
+        _inputs_interactive(pages)
 
     def unlock(value: str) -> tuple[bool, Any, str]:
         opened, note = teacher_unlock(value, settings)
@@ -92,6 +96,32 @@ def build_teacher_gate(settings: Settings, context: PracticeContext) -> None:
 
     for trigger in (button.click, password.submit):
         trigger(unlock, inputs=password, outputs=[unlocked, gate, message], api_visibility="private")
+
+
+# Components a teacher types into or picks from; tables (gr.Dataframe) stay read-only unless they say otherwise.
+_INPUT_TYPES = (
+    gr.Textbox,
+    gr.Dropdown,
+    gr.Radio,
+    gr.Checkbox,
+    gr.CheckboxGroup,
+    gr.Number,
+    gr.DateTime,
+    gr.Code,
+    gr.File,
+)
+
+
+def _inputs_interactive(block: gr.blocks.BlockContext) -> None:
+    """Make every input-type component under ``block`` interactive unless it says otherwise.
+
+    Inside ``gr.render`` Gradio does not infer which components take input, so they would all be disabled.
+    """
+    for child in block.children:
+        if isinstance(child, _INPUT_TYPES) and child.interactive is None:
+            child.interactive = True
+        if isinstance(child, gr.blocks.BlockContext):
+            _inputs_interactive(child)
 
 
 def launch(demo: gr.Blocks, settings: Settings, *, port: int | None = None, prevent_thread_lock: bool = False) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 import gradio as gr
 
+from roleplay.assignment import class_code_problem
 from roleplay.customer.engine import ChatSession
 from roleplay.grading.grade import grade_transcript
 from roleplay.grading.render import render_html
@@ -26,6 +27,14 @@ from roleplay.i18n import t
 from roleplay.library import UnknownPersonaError
 from roleplay.llm import model_label
 from roleplay.transcript import Student, TypeGuess
+from roleplay.ui.practice_assign import (
+    assignment_picker,
+    countdown_timer,
+    my_assignments,
+    past_deadline,
+    start_assignment,
+    time_up,
+)
 from roleplay.ui.practice_model import ChatUpdate, Graded, PracticeContext, PracticeState, SignIn, Started
 from roleplay.ui.practice_view import (
     RANDOM_CUSTOMER,
@@ -57,10 +66,19 @@ STREAM_INTERVAL = 0.1
 _NUMBER = re.compile(rf"[A-Za-z0-9_-]{{1,{NUMBER_LIMIT}}}")
 
 
-def sign_in(context: PracticeContext, state: PracticeState, name: str | None, number: str | None) -> SignIn:
-    """Check the name and student number; on success the student is kept in the state."""
+def sign_in(
+    context: PracticeContext,
+    state: PracticeState,
+    name: str | None,
+    number: str | None,
+    class_code: str | None = None,
+) -> SignIn:
+    """Check the name, student number and the optional class code; on success the student is kept in the state.
+
+    The class code is saved as the student's class on every session and picks the class's assignments.
+    """
     lang = context.language
-    name, number = (name or "").strip(), (number or "").strip()
+    name, number, code = (name or "").strip(), (number or "").strip(), (class_code or "").strip()
     if not name:
         return SignIn(state, t("ui.practice.need_name", lang))
     if len(name) > NAME_LIMIT or not name.isprintable():
@@ -69,8 +87,13 @@ def sign_in(context: PracticeContext, state: PracticeState, name: str | None, nu
         return SignIn(state, t("ui.practice.need_number", lang))
     if not _NUMBER.fullmatch(number):
         return SignIn(state, t("ui.practice.bad_number", lang, limit=NUMBER_LIMIT))
-    signed = PracticeState(student=Student(name=name, student_id=number))
-    return SignIn(signed, greeting=t("ui.practice.hello", lang, name=name, number=number))
+    if code and (refused := class_code_problem(code)) is not None:
+        return SignIn(state, t("ui.assign.signin_problem", lang, problem=refused.text(lang)))
+    signed = PracticeState(student=Student(name=name, student_id=number, class_name=code or None))
+    greeting = t("ui.practice.hello", lang, name=name, number=number)
+    if code:
+        greeting += t("ui.assign.hello_class", lang, code=code)
+    return SignIn(signed, greeting=greeting)
 
 
 async def start_chat(
@@ -134,6 +157,9 @@ async def send_message(context: PracticeContext, state: PracticeState, text: str
         return
     if session.closed or state.ended_at is not None:
         yield ChatUpdate(history_copy(state.history), closed_text(session, lang), closed=True, accepted=False)
+        return
+    if past_deadline(state):  # the assignment's time limit: the message is saved, then the chat ends
+        yield await time_up(context, state, text)
         return
     message = (text or "").strip()
     if not message or len(message) > MESSAGE_LIMIT:
@@ -253,11 +279,18 @@ def build_practice_tab(context: PracticeContext) -> None:
         with gr.Row():
             name = gr.Textbox(label=tr("ui.practice.name"), max_lines=1, elem_id="rp-name")
             number = gr.Textbox(label=tr("ui.practice.student_number"), max_lines=1, elem_id="rp-number")
+            class_code = gr.Textbox(
+                label=tr("ui.assign.class_code"),
+                placeholder=tr("ui.assign.class_code_hint"),
+                max_lines=1,
+                elem_id="rp-class",
+            )
         signin_button = gr.Button(tr("ui.practice.signin"), variant="primary", elem_id="rp-signin")
         signin_message = gr.Markdown(elem_id="rp-signin-message")
 
     with gr.Column(visible=False) as setup_box:
         greeting = gr.Markdown()
+        picker = assignment_picker(lang)
         with gr.Row():
             scenario = gr.Dropdown(scenarios, value=first, label=tr("ui.practice.scenario"), elem_id="rp-scenario")
             customer = gr.Dropdown(
@@ -282,7 +315,9 @@ def build_practice_tab(context: PracticeContext) -> None:
                     buttons=["copy"],
                     elem_id="rp-chatbot",
                 )
-                timer = response_timer(lang)
+                with gr.Row():
+                    timer = response_timer(lang)
+                    countdown = countdown_timer(lang)
                 with gr.Row(equal_height=True) as input_row:
                     message = gr.Textbox(
                         label=tr("ui.practice.message"),
@@ -317,8 +352,11 @@ def build_practice_tab(context: PracticeContext) -> None:
             again_button = gr.Button(tr("ui.practice.again"), elem_id="rp-again")
         report = gr.HTML(elem_id="rp-report")
 
-    def on_sign_in(current: PracticeState, name_value: str, number_value: str) -> dict[Any, Any]:
-        result = sign_in(context, current, name_value, number_value)
+    async def assignments_shown(current: PracticeState) -> dict[Any, Any]:
+        return picker.shown(await my_assignments(context, current))
+
+    async def on_sign_in(current: PracticeState, name_value: str, number_value: str, code: str) -> dict[Any, Any]:
+        result = sign_in(context, current, name_value, number_value, code)
         ok = not result.error
         shown = {
             state: result.state,
@@ -338,7 +376,7 @@ def build_practice_tab(context: PracticeContext) -> None:
                 behaviour: gr.update(choices=guess_choices(library, "behaviour", lang)),
                 style: gr.update(choices=guess_choices(library, "style", lang)),
             }
-        return shown
+        return shown | (await assignments_shown(result.state) if ok else {})
 
     def on_scenario(scenario_id: str | None) -> dict[Any, Any]:
         return {
@@ -346,24 +384,30 @@ def build_practice_tab(context: PracticeContext) -> None:
             preview: scenario_brief(context.library, lang, scenario_id),
         }
 
-    async def on_start(current: PracticeState, scenario_id: str | None, customer_value: str | None) -> dict[Any, Any]:
-        result = await start_chat(context, current, scenario_id, customer_value)
+    def started_view(result: Started, message_box: Any) -> dict[Any, Any]:
         if result.error:
-            return {state: result.state, setup_message: result.error}
+            return {state: result.state, message_box: result.error}
         return {
             state: result.state,
-            setup_message: "",
+            message_box: "",
             setup_box: gr.update(visible=False),
             chat_box: gr.update(visible=True),
             title: result.title,
             brief: result.brief,
             chatbot: list(result.state.history),
             timer: result.timer_key,
+            countdown: result.countdown,
             status: "",
             input_row: gr.update(visible=True),
             message: gr.update(value="", interactive=True),
             end_button: gr.update(visible=True),
         }
+
+    async def on_start(current: PracticeState, scenario_id: str | None, customer_value: str | None) -> dict[Any, Any]:
+        return started_view(await start_chat(context, current, scenario_id, customer_value), setup_message)
+
+    async def on_start_assignment(current: PracticeState, assignment_id: str | None) -> dict[Any, Any]:
+        return started_view(await start_assignment(context, current, assignment_id), picker.message)
 
     async def on_send(current: PracticeState, text: str) -> AsyncIterator[dict[Any, Any]]:
         async for update in send_message(context, current, text):
@@ -371,7 +415,7 @@ def build_practice_tab(context: PracticeContext) -> None:
             if update.accepted:
                 shown[message] = gr.update(value="", interactive=not update.waiting)
             if update.closed:
-                shown |= {input_row: gr.update(visible=False), end_button: gr.update(visible=False)}
+                shown |= {input_row: gr.update(visible=False), end_button: gr.update(visible=False), countdown: ""}
                 shown[guess_box] = gr.update(visible=True)
             yield shown
 
@@ -382,6 +426,7 @@ def build_practice_tab(context: PracticeContext) -> None:
         return {
             status: text,
             timer: "",
+            countdown: "",
             input_row: gr.update(visible=False),
             end_button: gr.update(visible=False),
             guess_box: gr.update(visible=True),
@@ -406,9 +451,10 @@ def build_practice_tab(context: PracticeContext) -> None:
             transcript_download: gr.update(value=str(result.transcript_file)),
         }
 
-    def on_again(current: PracticeState) -> dict[Any, Any]:
-        return {
-            state: practise_again(current),
+    async def on_again(current: PracticeState) -> dict[Any, Any]:
+        fresh = practise_again(current)
+        return await assignments_shown(fresh) | {
+            state: fresh,
             report_box: gr.update(visible=False),
             guess_box: gr.update(visible=False),
             setup_box: gr.update(visible=True),
@@ -419,19 +465,23 @@ def build_practice_tab(context: PracticeContext) -> None:
             guess_message: "",
         }
 
+    listed = [picker.listing, picker.choice, picker.start, picker.message]
     signin_outputs = [state, signin_message, greeting, signin_box, setup_box, scenario, customer, preview]
-    signin_outputs += [behaviour, style]
-    for trigger in (signin_button.click, name.submit, number.submit):
-        trigger(on_sign_in, [state, name, number], signin_outputs)
+    signin_outputs += [behaviour, style, *listed]
+    for trigger in (signin_button.click, name.submit, number.submit, class_code.submit):
+        trigger(on_sign_in, [state, name, number, class_code], signin_outputs)
+    picker.refresh.click(assignments_shown, state, listed)
     scenario.change(on_scenario, scenario, [customer, preview])
-    start_outputs = [state, setup_message, setup_box, chat_box, title, brief, chatbot, timer, status]
-    start_button.click(on_start, [state, scenario, customer], [*start_outputs, input_row, message, end_button])
-    send_outputs = [chatbot, status, timer, message, input_row, end_button, guess_box]
+    start_outputs = [state, setup_box, chat_box, title, brief, chatbot, timer, countdown, status]
+    start_outputs += [input_row, message, end_button]
+    start_button.click(on_start, [state, scenario, customer], [*start_outputs, setup_message])
+    picker.start.click(on_start_assignment, [state, picker.choice], [*start_outputs, picker.message])
+    send_outputs = [chatbot, status, timer, countdown, message, input_row, end_button, guess_box]
     for trigger in (send_button.click, message.submit):
         trigger(on_send, [state, message], send_outputs, show_progress="hidden")
-    end_button.click(on_end, state, [status, timer, input_row, end_button, guess_box])
+    end_button.click(on_end, state, [status, timer, countdown, input_row, end_button, guess_box])
     guess_outputs = [guess_message, chat_box, guess_box, report_box, summary, report, report_download]
     graded = guess_button.click(on_guess, [state, behaviour, style], [*guess_outputs, transcript_download])
     graded.then(None, js=SCROLL_TO_REPORT)
-    again_outputs = [state, report_box, guess_box, setup_box, chatbot, report, behaviour, style, guess_message]
+    again_outputs = [state, report_box, guess_box, setup_box, chatbot, report, behaviour, style, guess_message, *listed]
     again_button.click(on_again, state, again_outputs)

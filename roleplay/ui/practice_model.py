@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from roleplay.assignment import Assignment
 from roleplay.customer.engine import ChatSession
 from roleplay.grading.judge import Judge
 from roleplay.library import Language, Library
@@ -14,6 +15,7 @@ from roleplay.library.holder import LibraryHolder
 from roleplay.llm import chat_model, model_label
 from roleplay.settings import Settings
 from roleplay.store import SessionStore, database_url, open_database
+from roleplay.store.assignments import AssignmentStore
 from roleplay.transcript import Student
 from roleplay.ui.practice_view import ChatMessage
 
@@ -53,6 +55,11 @@ class PracticeContext:
             return "default"
         return min(self.library.rubrics, default=None)
 
+    @property
+    def assignments(self) -> AssignmentStore:
+        """The teachers' assignments, in the same database (call through ``store.run`` from async code)."""
+        return AssignmentStore(self.store.engine)
+
 
 def practice_context(settings: Settings, library: Library) -> PracticeContext:
     """Open the database and build the model clients (None in offline mode) for the practice tab."""
@@ -78,6 +85,8 @@ class PracticeState:
     ended_at: datetime | None = None
     busy: bool = False
     history: list[ChatMessage] = field(default_factory=list)
+    assignment: Assignment | None = None
+    deadline: datetime | None = None  # the assignment's time limit: later messages are saved, then the chat ends
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,7 @@ class Started:
     title: str = ""
     brief: str = ""
     timer_key: str = ""
+    countdown: str = ""
 
 
 @dataclass(frozen=True)
