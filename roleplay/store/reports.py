@@ -20,7 +20,7 @@ from roleplay.grading.report import Report
 from roleplay.i18n import t
 from roleplay.library.common import Language, Outcome
 from roleplay.library.rubric import RubricFile
-from roleplay.store.schema import OverrideRow, ReportRow
+from roleplay.store.schema import AssignmentRow, OverrideRow, ReportRow
 
 ReportSource = Literal["practice", "upload"]
 NAME_LIMIT = 100
@@ -183,7 +183,10 @@ class ReportStore:
         assignment_id: str | None = None,
         origin: str | None = None,
     ) -> int:
-        """Keep a graded report; returns its id."""
+        """Keep a graded report; returns its id.
+
+        A practice session is kept once: grading it again (a repeated click) returns the first report's id.
+        """
         student = report.student
         row = ReportRow(
             session_id=report.session_id if source == "practice" else None,
@@ -205,6 +208,10 @@ class ReportStore:
             report=report.model_dump(mode="json"),
         )
         with Session(self.engine) as session, session.begin():
+            if row.session_id is not None:
+                known = session.scalar(select(ReportRow.report_id).where(ReportRow.session_id == row.session_id))
+                if known is not None:
+                    return known
             session.add(row)
             session.flush()
             return row.report_id
@@ -276,6 +283,13 @@ class ReportStore:
             return None
         owner = saved.report.student.student_id if saved.report.student else None
         return saved if owner == student_id else None
+
+    def assignments(self) -> list[tuple[str, str]]:
+        """(assignment_id, title) of every assignment reports were made for, by title (the id when untitled)."""
+        with Session(self.engine) as session:
+            used = set(session.scalars(select(ReportRow.assignment_id).where(ReportRow.assignment_id.is_not(None))))
+            titles = dict(session.execute(select(AssignmentRow.assignment_id, AssignmentRow.title)).tuples().all())
+        return sorted(((key, titles.get(key) or key) for key in used if key), key=lambda pair: pair[1])
 
     def add_override(
         self, report_id: int, dimension_id: str, new_level: float | None, comment: str | None, teacher: str | None

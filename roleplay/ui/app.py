@@ -14,6 +14,7 @@ from roleplay.ui.library_app import build_library_tab, mode_banner
 from roleplay.ui.practice import build_practice_tab
 from roleplay.ui.practice_model import PracticeContext, practice_context
 from roleplay.ui.practice_view import PRACTICE_CSS
+from roleplay.ui.review import build_review_tab
 
 # One instance serves a class: Gradio's default of 1 would make 60 students wait for each other's model calls.
 CONCURRENCY_LIMIT = 64
@@ -40,7 +41,7 @@ def build_app(settings: Settings, context: PracticeContext | None = None) -> gr.
             with gr.Tab(t("ui.practice.tab", lang), elem_id="tab-practice"):
                 build_practice_tab(context)
             with gr.Tab(t("ui.practice.tab_library", lang), elem_id="tab-library"):
-                build_teacher_gate(settings, library)
+                build_teacher_gate(settings, library, context)
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT)
     return demo
 
@@ -56,9 +57,14 @@ def teacher_unlock(password: str, settings: Settings) -> tuple[bool, str]:
     return False, t("ui.teacher.wrong", lang)
 
 
-def build_teacher_gate(settings: Settings, library: Library) -> None:
-    """The library (it shows customer types and hidden facts) opens only with the teacher password."""
+def build_teacher_gate(settings: Settings, library: Library, context: PracticeContext | None = None) -> None:
+    """The teacher pages open only with the teacher password (the library shows customer types and hidden facts).
+
+    ``unlocked`` is kept on the server (``gr.State``): the Review handlers check it, so a page that
+    never typed the password gets nothing from them even by calling their endpoints directly.
+    """
     lang = settings.language
+    unlocked = gr.State(False)
     with gr.Column(visible=True) as gate:
         gr.Markdown(t("ui.teacher.intro", lang))
         if settings.teacher_password is None:
@@ -67,15 +73,19 @@ def build_teacher_gate(settings: Settings, library: Library) -> None:
         password = gr.Textbox(label=t("ui.teacher.password", lang), type="password", max_lines=1)
         button = gr.Button(t("ui.teacher.open", lang))
         message = gr.Markdown()
-    with gr.Column(visible=False) as content:
-        build_library_tab(settings, library, note_key="ui.practice.library_note")
+    with gr.Column(visible=False) as content, gr.Tabs():
+        with gr.Tab(t("ui.practice.tab_library", lang), elem_id="tab-teacher-library"):
+            build_library_tab(settings, library, note_key="ui.practice.library_note")
+        if context is not None:
+            with gr.Tab(t("ui.review.tab", lang), elem_id="tab-review"):
+                build_review_tab(context, unlocked)
 
-    def unlock(value: str) -> tuple[Any, Any, str]:
+    def unlock(value: str) -> tuple[Any, Any, str, bool]:
         opened, note = teacher_unlock(value, settings)
-        return gr.update(visible=not opened), gr.update(visible=opened), note
+        return gr.update(visible=not opened), gr.update(visible=opened), note, opened
 
-    button.click(unlock, inputs=password, outputs=[gate, content, message])
-    password.submit(unlock, inputs=password, outputs=[gate, content, message])
+    button.click(unlock, inputs=password, outputs=[gate, content, message, unlocked])
+    password.submit(unlock, inputs=password, outputs=[gate, content, message, unlocked])
 
 
 def launch(demo: gr.Blocks, settings: Settings, *, port: int | None = None, prevent_thread_lock: bool = False) -> None:
