@@ -44,7 +44,7 @@ def store(engine: Any) -> ReportStore:
 
 def _report(student_id: str, name: str, when: datetime, **changes: Any) -> Report:
     """The sample report (levels 4, 1, 4 of weight 10 each: total 60, passed) of one student at one time."""
-    changes = {"total": 60.0, "passed": True} | changes
+    changes = {"total": 60.0, "passed": True, "session_id": f"s-{student_id}-{when:%m%d%H}"} | changes
     return make_report(
         student=Student(name=name, student_id=student_id),
         started_at=when,
@@ -81,7 +81,12 @@ def test_saved_report_comes_back_whole_with_its_columns(store: ReportStore) -> N
         "aircon_after_sales",
         "resolved",
     )
-    assert (row.rubric_id, row.grader, row.total, row.session_id) == ("default", "qwen-plus", report.total, "s-42")
+    assert (row.rubric_id, row.grader, row.total, row.session_id) == (
+        "default",
+        "qwen-plus",
+        report.total,
+        "s-2024031-030109",
+    )
     with pytest.raises(ReportNotFoundError):
         store.get(report_id + 1)
 
@@ -338,3 +343,13 @@ def test_upload_grades_each_file_saves_reports_and_reports_progress(
     report = store.get(saved["a.json"].report_id).report
     assert report.source == "a.json" and report.persona_name is not None
     assert json.loads(report.model_dump_json())["provenance"]["rubric_id"] == "default"
+
+
+def test_a_practice_session_is_kept_once_but_uploads_of_the_same_chat_are_not_merged(store: ReportStore) -> None:
+    report = _report("2024031", "张伟", datetime(2026, 3, 1, 9))
+    first = store.save(report, source="practice")
+    assert store.save(report.model_copy(update={"total": 99.0}), source="practice") == first
+    assert store.get(first).report.total == 60.0
+    uploads = {store.save(report, source="upload", origin=name) for name in ("a.json", "b.json")}
+    assert len(uploads) == 2 and first not in uploads
+    assert {row.session_id for row in store.listing() if row.source == "upload"} == {None}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from datetime import datetime
 from statistics import mean
@@ -19,13 +20,13 @@ OTHER_QUESTIONS = ("question_choice", "question_speculative", "question_leading"
 
 
 class LevelCount(BaseModel):
-    """How many reports gave one dimension one level."""
+    """How many reports gave one dimension one whole level (a tagger's 3.67 counts as 4, a half level rounds up)."""
 
     model_config = ConfigDict(frozen=True)
 
     dimension_id: str
     dimension: str
-    level: float
+    level: int
     count: int
 
 
@@ -81,13 +82,13 @@ def class_analytics(saved: list[SavedReport], library: Library, language: Langua
     reports = [(item.report_id, item.effective) for item in saved]
     totals = [r.total for _, r in reports if r.total is not None]
     verdicts = [r.passed for _, r in reports if r.passed is not None]
-    levels: Counter[tuple[str, float]] = Counter()
+    levels: Counter[tuple[str, int]] = Counter()
     names: dict[str, str] = {}
     for _, report in reports:
         for dim in report.dimensions:
             names.setdefault(dim.dimension_id, dim.name.get(language))
             if dim.level is not None:
-                levels[(dim.dimension_id, dim.level)] += 1
+                levels[(dim.dimension_id, math.floor(dim.level + 0.5))] += 1
     order = list(names)
     level_counts = [
         LevelCount(dimension_id=dim, dimension=names[dim], level=level, count=count)

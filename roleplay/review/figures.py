@@ -37,15 +37,15 @@ def levels_figure(data: ClassAnalytics, language: Language) -> go.Figure | None:
         return None
     dimensions = list(dict.fromkeys(item.dimension for item in data.levels))
     levels = sorted({item.level for item in data.levels})
-    top = max(levels)
+    low, high = min(1, levels[0]), max(5, levels[-1])
     figure = go.Figure()
     for level in levels:
         counts = {item.dimension: item.count for item in data.levels if item.level == level}
-        colour = _LEVEL_COLOURS[min(len(_LEVEL_COLOURS) - 1, max(0, round(level * (len(_LEVEL_COLOURS) - 1) / top)))]
+        colour = _LEVEL_COLOURS[round((level - low) * (len(_LEVEL_COLOURS) - 1) / (high - low))]
         figure.add_bar(
             y=dimensions,
             x=[counts.get(name, 0) for name in dimensions],
-            name=t("ui.review.chart.level", language, level=f"{level:g}"),
+            name=t("ui.review.chart.level", language, level=level),
             orientation="h",
             marker_color=colour,
         )
@@ -68,6 +68,7 @@ def skills_figure(data: ClassAnalytics, language: Language) -> go.Figure | None:
     for index, point in enumerate(data.skills):
         days[point.when.date()].append(index)
     x = sorted(days)
+    labels = [f"{day:%Y-%m-%d}" for day in x]  # a category axis: one tick per practice day, never clock times
     series = (
         ("open_questions", "ui.review.chart.open"),
         ("closed_questions", "ui.review.chart.closed"),
@@ -78,11 +79,11 @@ def skills_figure(data: ClassAnalytics, language: Language) -> go.Figure | None:
     figure = go.Figure()
     for name, key in series:
         y = [round(mean(getattr(data.skills[i], name) for i in days[day]), 2) for day in x]
-        figure.add_scatter(x=x, y=y, name=t(key, language), mode="lines+markers")
+        figure.add_scatter(x=labels, y=y, name=t(key, language), mode="lines+markers")
     figure.update_layout(
         title=t("ui.review.chart.skills", language),
         yaxis={"title": t("ui.review.chart.per_session", language), "rangemode": "tozero"},
-        xaxis={"type": "date"},
+        xaxis={"type": "category"},
         **_LAYOUT,
     )
     return figure
@@ -103,6 +104,7 @@ def outcomes_figure(data: ClassAnalytics, language: Language) -> go.Figure | Non
     figure.update_layout(
         barmode="stack",
         title=t("ui.review.chart.outcomes", language),
+        showlegend=True,
         yaxis={"title": t("ui.review.chart.sessions", language)},
         **_LAYOUT,
     )
@@ -113,7 +115,8 @@ def progress_figure(reports: list[Report], language: Language) -> go.Figure | No
     """A student's total (top) and each dimension's level (bottom) over their sessions, oldest first."""
     if not reports:
         return None
-    x = [r.started_at or r.provenance.graded_at for r in reports]
+    # Numbered categories: two sessions in one minute stay apart, and the axis never shows clock fractions.
+    x = [f"{n}. {(r.started_at or r.provenance.graded_at):%m-%d %H:%M}" for n, r in enumerate(reports, start=1)]
     figure = make_subplots(
         rows=2,
         cols=1,

@@ -263,9 +263,9 @@ def build_practice_tab(context: PracticeContext) -> None:
             )
         start_button = gr.Button(tr("ui.practice.start"), variant="primary", elem_id="rp-start")
         setup_message = gr.Markdown()
+        build_history_panel(context, state)
         with gr.Accordion(tr("ui.practice.brief"), open=True):
             preview = gr.Markdown(scenario_brief(context.library, lang, first), elem_id="rp-preview")
-        build_history_panel(context, state)
 
     with gr.Column(visible=False) as chat_box:
         title = gr.Markdown()

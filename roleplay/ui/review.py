@@ -265,7 +265,7 @@ def build_review_tab(context: PracticeContext, unlocked: gr.State) -> None:
             label=tr("ui.review.filter.outcome"),
             min_width=160,
         )
-    with gr.Row(equal_height=True):
+    with gr.Row():
         date_from = gr.Textbox(label=tr("ui.review.filter.date_from"), max_lines=1, min_width=160)
         date_to = gr.Textbox(label=tr("ui.review.filter.date_to"), max_lines=1, min_width=160)
         apply = gr.Button(tr("ui.review.filter.apply"), variant="primary", min_width=120, elem_id="rv-apply")
@@ -296,14 +296,16 @@ def build_review_tab(context: PracticeContext, unlocked: gr.State) -> None:
         build_export_tab(context, unlocked, filters)
         build_upload_tab(context, unlocked)
 
-    def shown_report(view: ReportView) -> dict[Any, Any]:
+    def shown_report(view: ReportView, keep: str | None = None) -> dict[Any, Any]:
         if view.error:
             return {head: view.error, report_box: gr.update(visible=False)}
         return {
             head: view.head,
             report_box: gr.update(visible=True),
             frame: view.frame,
-            dimension: gr.update(choices=view.dimensions, value=view.dimensions[0][1] if view.dimensions else None),
+            dimension: gr.update(
+                choices=view.dimensions, value=keep or (view.dimensions[0][1] if view.dimensions else None)
+            ),
             level: gr.update(choices=[(f"{v:g}", v) for v in view.levels], value=None),
             log_empty: gr.update(visible=not view.log_rows),
             log: gr.update(value={"headers": view.log_headers, "data": view.log_rows}, visible=bool(view.log_rows)),
@@ -334,7 +336,7 @@ def build_review_tab(context: PracticeContext, unlocked: gr.State) -> None:
         note, view = override_score(context, ok, choice, dim, value, name, why)
         if view is None:
             return {saved_message: note}
-        return shown_report(view) | {saved_message: note, comment: ""}
+        return shown_report(view, keep=dim) | {saved_message: note, comment: ""}
 
     search_outputs = [message, table, pick, assignment]
     for trigger in (apply.click, student.submit, date_from.submit, date_to.submit):
