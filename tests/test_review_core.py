@@ -353,3 +353,25 @@ def test_a_practice_session_is_kept_once_but_uploads_of_the_same_chat_are_not_me
     uploads = {store.save(report, source="upload", origin=name) for name in ("a.json", "b.json")}
     assert len(uploads) == 2 and first not in uploads
     assert {row.session_id for row in store.listing() if row.source == "upload"} == {None}
+
+
+def test_assignments_with_reports_are_named_by_their_title(store: ReportStore, engine: Any) -> None:
+    from sqlalchemy.orm import Session
+
+    from roleplay.store.schema import AssignmentRow
+
+    with Session(engine) as session, session.begin():
+        session.add(
+            AssignmentRow(
+                assignment_id="hw-1",
+                title="第三周：气愤型顾客",
+                scenario="aircon_after_sales",
+                personas=["wang_jianguo"],
+                created_at=datetime(2026, 3, 1),
+                created_by="陈老师",
+            )
+        )
+    assert store.assignments() == []
+    _class(store)
+    store.save(_report("2024033", "王五", datetime(2026, 3, 9, 9)), source="practice", assignment_id="gone-7")
+    assert store.assignments() == [("gone-7", "gone-7"), ("hw-1", "第三周：气愤型顾客")]

@@ -288,7 +288,8 @@ class ReportStore:
         """(assignment_id, title) of every assignment reports were made for, by title (the id when untitled)."""
         with Session(self.engine) as session:
             used = set(session.scalars(select(ReportRow.assignment_id).where(ReportRow.assignment_id.is_not(None))))
-            titles = dict(session.execute(select(AssignmentRow.assignment_id, AssignmentRow.title)).tuples().all())
+            rows = session.execute(select(AssignmentRow.assignment_id, AssignmentRow.title))
+            titles = {key: title for key, title in rows}
         return sorted(((key, titles.get(key) or key) for key in used if key), key=lambda pair: pair[1])
 
     def add_override(
