@@ -286,10 +286,10 @@ def _edit(page: object, url: str, shots: Path) -> None:
 
     assert isinstance(page, Page)
     page.goto(url, wait_until="domcontentloaded")
-    page.get_by_role("tab", name="内容库 Library").click()
+    page.get_by_role("tab", name="教师 Teacher").click()
     page.get_by_label("教师密码").fill(PASSWORD)
-    page.get_by_role("button", name="打开内容库").click()
-    page.get_by_role("tab", name="编辑 Edit").click()
+    page.get_by_role("button", name="进入教师页面").click()
+    page.get_by_role("tab", name="编辑", exact=True).click()
     page.locator("#ed-file input").click()
     page.get_by_role("option", name="王建国 · wang_jianguo").click()
     page.locator("#ed-open").click()

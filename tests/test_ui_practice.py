@@ -265,8 +265,8 @@ def test_every_practice_text_is_in_both_languages_and_used() -> None:
 @pytest.mark.parametrize(
     ("language", "tabs"),
     [
-        pytest.param("zh", ["练习 Practice", "内容库 Library"], id="zh"),
-        pytest.param("en", ["Practice 练习", "Library 内容库"], id="en"),
+        pytest.param("zh", ["练习 Practice", "教师 Teacher"], id="zh"),
+        pytest.param("en", ["Practice 练习", "Teacher 教师"], id="en"),
     ],
 )
 def test_app_has_practice_first_then_library(context: PracticeContext, language: str, tabs: list[str]) -> None:

@@ -240,8 +240,13 @@ def score_dimension(
 
 def total_score(rubric: RubricFile, levels: dict[str, float | None]) -> float | None:
     """Weighted total out of 100 (a level is worth level/max of its weight); n/a dimensions drop out."""
-    scored = [(d.weight, levels[d.dimension_id]) for d in rubric.dimensions if levels.get(d.dimension_id) is not None]
+    return weighted_total([(d.weight, levels.get(d.dimension_id)) for d in rubric.dimensions], rubric.scale.max)
+
+
+def weighted_total(weighted_levels: list[tuple[float, float | None]], scale_max: int) -> float | None:
+    """The total of :func:`total_score` from (weight, level) pairs, e.g. the ones a saved report carries."""
+    scored = [(weight, level) for weight, level in weighted_levels if level is not None]
     if not scored:
         return None
     weight = sum(w for w, _ in scored)
-    return round(100 * sum(w * (lv or 0) / rubric.scale.max for w, lv in scored) / weight, 1)
+    return round(100 * sum(w * lv / scale_max for w, lv in scored) / weight, 1)

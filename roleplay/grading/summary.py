@@ -144,11 +144,12 @@ def write_summary(
             path.write_text(buffer.getvalue(), encoding="utf-8-sig")  # BOM: Excel on Windows reads it as UTF-8
             written.append(path)
     if "xlsx" in formats:
-        written.append(_write_xlsx(tables, out_dir / "summary.xlsx", language))
+        written.append(write_xlsx(tables, out_dir / "summary.xlsx", language))
     return written
 
 
-def _write_xlsx(tables: dict[str, tuple[list[str], list[list[object]]]], path: Path, language: Language) -> Path:
+def write_xlsx(tables: dict[str, tuple[list[str], list[list[object]]]], path: Path, language: Language) -> Path:
+    """Write the tables as one workbook, a sheet each (named from ``summary.sheet.<name>``; ``failed`` if any)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter

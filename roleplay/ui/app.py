@@ -17,6 +17,7 @@ from roleplay.ui.library_app import build_library_tab, mode_banner
 from roleplay.ui.practice import build_practice_tab
 from roleplay.ui.practice_model import PracticeContext, practice_context
 from roleplay.ui.practice_view import PRACTICE_CSS
+from roleplay.ui.review import build_review_tab
 
 # One instance serves a class: Gradio's default of 1 would make 60 students wait for each other's model calls.
 CONCURRENCY_LIMIT = 64
@@ -88,6 +89,8 @@ def build_teacher_gate(settings: Settings, context: PracticeContext) -> None:
                 build_editor_tab(editor_context(context), refresh)
             with gr.Tab(t("ui.assign.tab", lang), elem_id="tab-assignments") as assignments_tab:
                 build_assignments_tab(context, assignments_tab)
+            with gr.Tab(t("ui.review.tab", lang), elem_id="tab-review") as review_tab:
+                build_review_tab(context, unlocked, review_tab)
         _inputs_interactive(pages)
 
     def unlock(value: str) -> tuple[bool, Any, str]:

@@ -27,6 +27,7 @@ from roleplay.i18n import t
 from roleplay.library import UnknownPersonaError
 from roleplay.llm import model_label
 from roleplay.transcript import Student, TypeGuess
+from roleplay.ui.history import build_history_panel, keep_report
 from roleplay.ui.practice_assign import (
     assignment_picker,
     countdown_timer,
@@ -245,8 +246,11 @@ async def submit_guess(
     prefix = f"{state.student.student_id if state.student else 'student'}-{session.session_id[:8]}"
     report_file, transcript_file = folder / f"{prefix}-report.html", folder / f"{prefix}-transcript.json"
     await asyncio.to_thread(write_downloads, page, report_file, transcript, transcript_file)
+    summary = report_summary(report, lang)
+    if not await keep_report(context, session.session_id, report):  # the student still gets the report
+        summary += "\n\n" + t("ui.history.not_saved", lang)
     return Graded(
-        summary=report_summary(report, lang),
+        summary=summary,
         frame=report_frame(page, t("ui.practice.report_frame", lang)),
         report_file=report_file,
         transcript_file=transcript_file,
@@ -301,6 +305,7 @@ def build_practice_tab(context: PracticeContext) -> None:
             )
         start_button = gr.Button(tr("ui.practice.start"), variant="primary", elem_id="rp-start")
         setup_message = gr.Markdown()
+        build_history_panel(context, state)
         with gr.Accordion(tr("ui.practice.brief"), open=True):
             preview = gr.Markdown(scenario_brief(context.library, lang, first), elem_id="rp-preview")
 

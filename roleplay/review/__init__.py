@@ -1,0 +1,1 @@
+"""The teacher's side of graded work: class analytics, the class export, uploads for batch grading."""
