@@ -269,3 +269,31 @@ def test_listening_more_than_telling_scores_above_telling_only() -> None:
     telling_level = _level(telling, "listen_facts", "listens_more_than_tells")
     listening_level = _level(listening, "listen_facts", "listens_more_than_tells")
     assert telling_level == 1 and listening_level is not None and listening_level >= 4
+
+
+def test_a_large_batch_writes_every_report_from_the_writer_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import roleplay.grading.batch as batch
+
+    monkeypatch.setattr(batch, "WRITER_PROCESS_FROM", 2)  # take the large-batch path with three chats
+    source = tmp_path / "in"
+    for name in ("a", "b", "c"):
+        write_transcript(transcript(), source / f"{name}.json")
+    out = tmp_path / "out"
+    done: list[tuple[str, str]] = []
+    result = asyncio.run(
+        grade_batch(
+            collect([str(source)], out),
+            RUBRIC,
+            out,
+            library=LIBRARY,
+            formats=["json", "html"],
+            concurrency=1,
+            on_done=lambda item, status: done.append((item.key, status)),
+        )
+    )
+    assert [item.key for item, _ in result.graded] == ["a", "b", "c"]
+    assert sorted(done) == [("a", "graded"), ("b", "graded"), ("c", "graded")]
+    assert {p.name for p in out.iterdir()} == {"a.json", "a.html", "b.json", "b.html", "c.json", "c.html"}
+    assert batch.load_reports(out)["b"].total == result.graded[1][1].total

@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import glob
 import json
+import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +29,10 @@ from roleplay.transcript import Transcript, TranscriptFormatError, read_transcri
 
 TRANSCRIPT_SUFFIXES = (".json", ".txt", ".csv")
 REPORT_FORMATS = ("json", "md", "html")
+# From this many transcripts on, reports are rendered and written by a separate process: rendering
+# HTML in a thread of this one would compete with the event loop for the interpreter, and every
+# judge answer read late keeps a judge slot idle.
+WRITER_PROCESS_FROM = 50
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,32 @@ async def grade_batch(
     ``on_done(item, status)`` is called after each item with status graded, skipped or failed.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    writer: Executor | None = None
+    if len(items) >= WRITER_PROCESS_FROM:
+        writer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        return await _grade_all(
+            items, rubric, out_dir, library, judge, concurrency, samples, resume, formats, language, on_done, writer
+        )
+    finally:
+        if writer is not None:
+            writer.shutdown(wait=True)
+
+
+async def _grade_all(
+    items: list[BatchItem],
+    rubric: RubricFile,
+    out_dir: Path,
+    library: Library | None,
+    judge: Judge | None,
+    concurrency: int,
+    samples: int,
+    resume: bool,
+    formats: Iterable[str],
+    language: Language | None,
+    on_done: Callable[[BatchItem, str], None] | None,
+    writer: Executor | None,
+) -> BatchResult:
     result = BatchResult()
     gate = asyncio.Semaphore(max(1, concurrency))
     wanted = [f for f in formats if f in REPORT_FORMATS] or ["json"]
@@ -124,12 +156,43 @@ async def grade_batch(
                 if on_done:
                     on_done(failed, "failed")
                 return
-            await asyncio.to_thread(write_report, report, out_dir / item.key, wanted)
-            result.graded.append((item, report))
+            # The worker goes on to the next transcript while this report is written, so a slow
+            # disk or renderer never leaves a judge slot without a transcript ready for it.
+            await write_room.acquire()  # bounded, so memory stays flat if writing falls behind
+            writes.append(asyncio.create_task(save(item, report)))
+            return
         if on_done:
-            on_done(item, "failed" if item.transcript is None else "skipped" if item in result.skipped else "graded")
+            on_done(item, "failed" if item.transcript is None else "skipped")
 
-    await asyncio.gather(*(one(item) for item in items))
+    async def save(item: BatchItem, report: Report) -> None:
+        try:
+            if writer is None:
+                await asyncio.to_thread(write_report, report, out_dir / item.key, wanted)
+            else:
+                await asyncio.get_running_loop().run_in_executor(
+                    writer, write_report, report, out_dir / item.key, wanted
+                )
+        finally:
+            write_room.release()
+        result.graded.append((item, report))
+        if on_done:
+            on_done(item, "graded")
+
+    writes: list[asyncio.Task[None]] = []
+    write_room = asyncio.Semaphore(4 * max(1, concurrency))
+
+    # A pool of workers, not one task per transcript: all tasks at once would run every transcript's
+    # tagger work up front, holding the event loop while the first judge answers wait to be read.
+    # Twice the judge slots keeps the next transcripts tagged and queued, so a freed slot is taken
+    # at once (no waves), while the rest wait untouched.
+    queue = iter(items)
+
+    async def worker() -> None:
+        for item in queue:  # shared: each item is taken by exactly one worker
+            await one(item)
+
+    await asyncio.gather(*(worker() for _ in range(min(len(items), 2 * max(1, concurrency) + 1))))
+    await asyncio.gather(*writes)
     order = {item.key: index for index, item in enumerate(items)}
     result.graded.sort(key=lambda pair: order[pair[0].key])
     return result
