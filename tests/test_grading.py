@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from roleplay.grading.batch import collect, grade_batch
+from roleplay.grading.batch import collect, grade_batch, load_reports
 from roleplay.grading.grade import grade_transcript
 from roleplay.grading.judge import Judge
 from roleplay.grading.metrics import score_dimension
@@ -271,14 +271,9 @@ def test_listening_more_than_telling_scores_above_telling_only() -> None:
     assert telling_level == 1 and listening_level is not None and listening_level >= 4
 
 
-def test_a_large_batch_writes_every_report_from_the_writer_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import roleplay.grading.batch as batch
-
-    monkeypatch.setattr(batch, "WRITER_PROCESS_FROM", 2)  # take the large-batch path with three chats
+def test_every_report_is_written_and_reported_done_while_workers_move_on(tmp_path: Path) -> None:
     source = tmp_path / "in"
-    for name in ("a", "b", "c"):
+    for name in ("a", "b", "c", "d"):
         write_transcript(transcript(), source / f"{name}.json")
     out = tmp_path / "out"
     done: list[tuple[str, str]] = []
@@ -293,7 +288,7 @@ def test_a_large_batch_writes_every_report_from_the_writer_process(
             on_done=lambda item, status: done.append((item.key, status)),
         )
     )
-    assert [item.key for item, _ in result.graded] == ["a", "b", "c"]
-    assert sorted(done) == [("a", "graded"), ("b", "graded"), ("c", "graded")]
-    assert {p.name for p in out.iterdir()} == {"a.json", "a.html", "b.json", "b.html", "c.json", "c.html"}
-    assert batch.load_reports(out)["b"].total == result.graded[1][1].total
+    assert [item.key for item, _ in result.graded] == ["a", "b", "c", "d"]
+    assert sorted(done) == [(k, "graded") for k in ("a", "b", "c", "d")]
+    assert {p.name for p in out.iterdir()} == {f"{k}.{ext}" for k in "abcd" for ext in ("json", "html")}
+    assert load_reports(out)["b"].total == result.graded[1][1].total

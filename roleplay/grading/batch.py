@@ -10,11 +10,9 @@ from __future__ import annotations
 import asyncio
 import glob
 import json
-import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,10 +27,6 @@ from roleplay.transcript import Transcript, TranscriptFormatError, read_transcri
 
 TRANSCRIPT_SUFFIXES = (".json", ".txt", ".csv")
 REPORT_FORMATS = ("json", "md", "html")
-# From this many transcripts on, reports are rendered and written by a separate process: rendering
-# HTML in a thread of this one would compete with the event loop for the interpreter, and every
-# judge answer read late keeps a judge slot idle.
-WRITER_PROCESS_FROM = 50
 
 
 @dataclass(frozen=True)
@@ -103,32 +97,6 @@ async def grade_batch(
     ``on_done(item, status)`` is called after each item with status graded, skipped or failed.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    writer: Executor | None = None
-    if len(items) >= WRITER_PROCESS_FROM:
-        writer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        return await _grade_all(
-            items, rubric, out_dir, library, judge, concurrency, samples, resume, formats, language, on_done, writer
-        )
-    finally:
-        if writer is not None:
-            writer.shutdown(wait=True)
-
-
-async def _grade_all(
-    items: list[BatchItem],
-    rubric: RubricFile,
-    out_dir: Path,
-    library: Library | None,
-    judge: Judge | None,
-    concurrency: int,
-    samples: int,
-    resume: bool,
-    formats: Iterable[str],
-    language: Language | None,
-    on_done: Callable[[BatchItem, str], None] | None,
-    writer: Executor | None,
-) -> BatchResult:
     result = BatchResult()
     gate = asyncio.Semaphore(max(1, concurrency))
     wanted = [f for f in formats if f in REPORT_FORMATS] or ["json"]
@@ -166,12 +134,7 @@ async def _grade_all(
 
     async def save(item: BatchItem, report: Report) -> None:
         try:
-            if writer is None:
-                await asyncio.to_thread(write_report, report, out_dir / item.key, wanted)
-            else:
-                await asyncio.get_running_loop().run_in_executor(
-                    writer, write_report, report, out_dir / item.key, wanted
-                )
+            await asyncio.to_thread(write_report, report, out_dir / item.key, wanted)
         finally:
             write_room.release()
         result.graded.append((item, report))
