@@ -99,7 +99,8 @@ def main() -> int:
     )
     print(f"process CPU {cpu:.1f} s = {cpu / max(1, len(result.graded)) * 1000:.0f} ms per transcript")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (max resident set) {peak:.0f} MB")
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory (max resident set) {peak:.0f} MB; mock server process {child:.0f} MB")
     return 0
 
 

@@ -20,10 +20,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from roleplay.acts import QUESTION_TYPES
-from roleplay.tagger import ContextTurn, TagResult, tag
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's package, not an installed one
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "evaldata"
+from roleplay.acts import QUESTION_TYPES  # noqa: E402
+from roleplay.tagger import ContextTurn, TagResult, tag  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "evaldata"
 
 
 @dataclass

@@ -41,6 +41,9 @@ class MockBehaviour:
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    # Keep-alive, as real endpoints do: a client that reuses its connections must not pay a new
+    # connection (and a new server thread) per request. Streams close their connection at the end.
+    protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         return
@@ -84,9 +87,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _stream(self, text: str, model: str, latency: float) -> None:
+        self.close_connection = True  # no Content-Length: the end of the stream is the end of the connection
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
         self.end_headers()
         pieces = [text[i : i + 4] for i in range(0, len(text), 4)] or [""]
         first_wait = latency / 2

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from roleplay.grading.batch import collect, grade_batch
+from roleplay.grading.batch import collect, grade_batch, load_reports
 from roleplay.grading.grade import grade_transcript
 from roleplay.grading.judge import Judge
+from roleplay.grading.metrics import score_dimension
+from roleplay.grading.tagger_grade import agent_labels, annotate
 from roleplay.library import Library
 from roleplay.transcript import Transcript, Turn, write_transcript
 from tests.conftest import PROJECT_ROOT
@@ -222,3 +224,71 @@ def test_a_chat_too_short_to_show_the_skills_cannot_pass() -> None:
     assert any("对话太短" in flag and "2" in flag for flag in report.flags)
     full = asyncio.run(grade_transcript(transcript(), RUBRIC, library=LIBRARY))
     assert full.passed is True and not any("对话太短" in flag for flag in full.flags)
+
+
+def _notes(lines: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+    return annotate(transcript(lines), [])
+
+
+@pytest.mark.parametrize(
+    ("customer", "agent", "counted"),
+    [
+        pytest.param("我上周买的电饭煲，用了两次就", "嗯嗯", False, id="zh-go-on"),
+        pytest.param("So I started drinking more after the move, and", "Mm-hmm.", False, id="en-mm-hmm"),
+        pytest.param("能退吗？", "好的", True, id="zh-ok-to-a-question-is-a-non-answer"),
+        pytest.param("The fridge is leaking again.", "Okay, what did the engineer say?", True, id="en-more-than-okay"),
+    ],
+)
+def test_acknowledgement_only_turns_are_not_scored(customer: str, agent: str, counted: bool) -> None:
+    notes = _notes([("customer", customer), ("agent", agent)])
+    assert bool(agent_labels(notes)) is counted
+
+
+def _level(lines: list[tuple[str, str]], dimension_id: str, check_id: str) -> int | None:
+    labels = agent_labels(_notes(lines))
+    dimension = next(d for d in RUBRIC.dimensions if d.dimension_id == dimension_id)
+    score = score_dimension(dimension, labels)
+    return next(c.level for c in score.checks if c.check_id == check_id)
+
+
+def test_listening_more_than_telling_scores_above_telling_only() -> None:
+    telling = [
+        ("customer", "I've been drinking more since I lost my job."),
+        ("agent", "You need to cut down. I'd recommend a support group."),
+        ("customer", "I don't know."),
+        ("agent", "You should also talk to your doctor."),
+    ]
+    listening = [
+        ("customer", "I've been drinking more since I lost my job."),
+        ("agent", "What has that been like for you?"),
+        ("customer", "Hard. The days are long and empty."),
+        ("agent", "The days feel long and empty since the job went."),
+        ("customer", "Yes, exactly."),
+        ("agent", "You should talk to your doctor about it."),
+    ]
+    telling_level = _level(telling, "listen_facts", "listens_more_than_tells")
+    listening_level = _level(listening, "listen_facts", "listens_more_than_tells")
+    assert telling_level == 1 and listening_level is not None and listening_level >= 4
+
+
+def test_every_report_is_written_and_reported_done_while_workers_move_on(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    for name in ("a", "b", "c", "d"):
+        write_transcript(transcript(), source / f"{name}.json")
+    out = tmp_path / "out"
+    done: list[tuple[str, str]] = []
+    result = asyncio.run(
+        grade_batch(
+            collect([str(source)], out),
+            RUBRIC,
+            out,
+            library=LIBRARY,
+            formats=["json", "html"],
+            concurrency=1,
+            on_done=lambda item, status: done.append((item.key, status)),
+        )
+    )
+    assert [item.key for item, _ in result.graded] == ["a", "b", "c", "d"]
+    assert sorted(done) == [(k, "graded") for k in ("a", "b", "c", "d")]
+    assert {p.name for p in out.iterdir()} == {f"{k}.{ext}" for k in "abcd" for ext in ("json", "html")}
+    assert load_reports(out)["b"].total == result.graded[1][1].total

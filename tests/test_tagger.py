@@ -172,3 +172,81 @@ def test_predicted_shape_and_version() -> None:
     assert set(predicted) == {"question_types", "restate_fact", "restate_feeling", "acts"}
     assert set(predicted["acts"][0]) == {"act", "span", "rule"}
     assert TAGGER_VERSION.startswith("tagger-")
+
+
+@pytest.mark.parametrize(
+    ("context", "text", "restates"),
+    [
+        pytest.param(
+            ["I only smoke at parties, never at home."],
+            "You're going to get lung disease if you keep this up.",
+            False,
+            id="en-warning-is-own-input",
+        ),
+        pytest.param(
+            ["I like a drink after work."],
+            "Drinking every day is bad for you. You need to cut down now.",
+            False,
+            id="en-advice-turn-you-statements",
+        ),
+        pytest.param(["Thanks for the help."], "You're welcome, take care.", False, id="en-thanks-not-reflection"),
+        pytest.param(
+            ["The printer jams on every second page since the update."],
+            "Jams on every second page since the update.",
+            True,
+            id="en-echo-without-you",
+        ),
+        pytest.param(
+            ["Mostly it's the neighbours and the noise at night."],
+            "So, mostly the neighbours and the night noise.",
+            True,
+            id="en-so-summary",
+        ),
+        pytest.param(
+            ["My landlord keeps ignoring my emails about the heating."],
+            "It sounds like the landlord keeps ignoring you. You should write to the council.",
+            True,
+            id="en-frame-kept-in-advice-turn",
+        ),
+        pytest.param(
+            ["The parcel came on Monday and the lid was cracked."],
+            "You got it on Monday and the lid was cracked. I'll send a replacement today.",
+            True,
+            id="en-restate-then-own-solution",
+        ),
+        pytest.param(
+            ["The parcel came on Monday and the lid was cracked."],
+            "I checked the parcel this morning.",
+            False,
+            id="en-first-person-is-not-echo",
+        ),
+    ],
+)
+def test_english_restatement_is_not_the_agents_own_input(context: list[str], text: str, restates: bool) -> None:
+    assert tag(text, customer(*context)).restate_fact is restates
+
+
+@pytest.mark.parametrize(
+    ("text", "feeling"),
+    [
+        pytest.param("Discouraged.", True, id="en-bare-feeling-label"),
+        pytest.param("I'm sure it's pretty overwhelming.", True, id="en-im-sure-feeling"),
+        pytest.param("It's not as hard as you think. You should just stop.", False, id="en-persuasion-not-feeling"),
+    ],
+)
+def test_english_feeling_labels(text: str, feeling: bool) -> None:
+    assert tag(text).restate_feeling is feeling
+
+
+@pytest.mark.parametrize(
+    ("text", "advice"),
+    [
+        pytest.param("You really need to stop smoking around your son.", True, id="you-need-to"),
+        pytest.param("I'd recommend the gum rather than the patch.", True, id="i-recommend"),
+        pytest.param("Please restart the router and try again.", True, id="imperative-please"),
+        pytest.param("You feel you need to be in control of it.", False, id="reported-need-is-not-advice"),
+        pytest.param("What would you like to do next?", False, id="question-is-not-advice"),
+    ],
+)
+def test_english_advice_is_a_solution(text: str, advice: bool) -> None:
+    assert tag(text).has("solution") is advice

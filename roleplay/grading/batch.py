@@ -124,12 +124,38 @@ async def grade_batch(
                 if on_done:
                     on_done(failed, "failed")
                 return
-            await asyncio.to_thread(write_report, report, out_dir / item.key, wanted)
-            result.graded.append((item, report))
+            # The worker goes on to the next transcript while this report is written, so a slow
+            # disk or renderer never leaves a judge slot without a transcript ready for it.
+            await write_room.acquire()  # bounded, so memory stays flat if writing falls behind
+            writes.append(asyncio.create_task(save(item, report)))
+            return
         if on_done:
-            on_done(item, "failed" if item.transcript is None else "skipped" if item in result.skipped else "graded")
+            on_done(item, "failed" if item.transcript is None else "skipped")
 
-    await asyncio.gather(*(one(item) for item in items))
+    async def save(item: BatchItem, report: Report) -> None:
+        try:
+            await asyncio.to_thread(write_report, report, out_dir / item.key, wanted)
+        finally:
+            write_room.release()
+        result.graded.append((item, report))
+        if on_done:
+            on_done(item, "graded")
+
+    writes: list[asyncio.Task[None]] = []
+    write_room = asyncio.Semaphore(4 * max(1, concurrency))
+
+    # A pool of workers, not one task per transcript: all tasks at once would run every transcript's
+    # tagger work up front, holding the event loop while the first judge answers wait to be read.
+    # Twice the judge slots keeps the next transcripts tagged and queued, so a freed slot is taken
+    # at once (no waves), while the rest wait untouched.
+    queue = iter(items)
+
+    async def worker() -> None:
+        for item in queue:  # shared: each item is taken by exactly one worker
+            await one(item)
+
+    await asyncio.gather(*(worker() for _ in range(min(len(items), 2 * max(1, concurrency) + 1))))
+    await asyncio.gather(*writes)
     order = {item.key: index for index, item in enumerate(items)}
     result.graded.sort(key=lambda pair: order[pair[0].key])
     return result

@@ -15,7 +15,7 @@ from roleplay.grading.report import Evidence, Suggestion, TurnNote
 from roleplay.library.common import Language, Outcome
 from roleplay.library.rubric import RubricFile
 from roleplay.library.scenario import Phase
-from roleplay.tagger import ContextTurn, tag
+from roleplay.tagger import ContextTurn, acknowledgement_only, tag
 from roleplay.transcript import Transcript
 
 # Earlier turns the tagger sees for each agent turn (restatements refer back to the customer's words).
@@ -56,8 +56,21 @@ def annotate(transcript: Transcript, extra_redlines: list[str]) -> list[TurnNote
 
 
 def agent_labels(notes: list[TurnNote]) -> list[AgentTurnLabels]:
-    """The agent turns' labels with the turn events (no_technique, question_streak) added."""
-    agent = [(n.turn, frozenset(a.act for a in n.acts)) for n in notes if n.role == "agent"]
+    """The agent turns the rubric scores, with the turn events (no_technique, question_streak) added.
+
+    A turn that only acknowledges ("Mm-hmm." / "嗯嗯") while the customer is telling is left out:
+    it shows listening rather than missing a technique, and counting it would dilute every rate
+    (share of turns that restate, that are off the point) by how often the customer paused.
+    """
+    agent = []
+    customer_before: str | None = None
+    for note in notes:
+        if note.role == "customer":
+            customer_before = note.text
+            continue
+        if not note.acts and acknowledgement_only(note.text, customer_before):
+            continue
+        agent.append((note.turn, frozenset(a.act for a in note.acts)))
     return with_turn_events(agent)
 
 

@@ -18,12 +18,12 @@ from importlib import resources
 
 from roleplay.acts import TaggedAct, question_act
 from roleplay.tagger.questions import find_questions
-from roleplay.tagger.restate import merge, restates_fact, restates_feeling, units
+from roleplay.tagger.restate import WEAK_EN_FACT_RULES, advises, merge, restates_fact, restates_feeling, units
 from roleplay.tagger.result import ContextTurn, Predicted, PredictedAct, TagResult
 from roleplay.tagger.service import service_acts
-from roleplay.tagger.text import MAX_CHARS, is_chinese, sentences
+from roleplay.tagger.text import MAX_CHARS, acknowledgement_only, is_chinese, sentences
 
-__all__ = ["TAGGER_VERSION", "ContextTurn", "Predicted", "PredictedAct", "TagResult", "tag"]
+__all__ = ["TAGGER_VERSION", "ContextTurn", "Predicted", "PredictedAct", "TagResult", "acknowledgement_only", "tag"]
 
 
 def _version() -> str:
@@ -51,6 +51,9 @@ def tag(text: str, context: Sequence[ContextTurn] = (), *, extra_redlines: Itera
     """
     body = text[:MAX_CHARS]
     customer = merge(units(turn.text[:MAX_CHARS]) for turn in context if turn.role == "customer")
+    latest = next((turn.text for turn in reversed(context) if turn.role == "customer"), None)
+    last = units(latest[:MAX_CHARS]) if latest is not None else None
+    directive = not is_chinese(body) and advises(body)
     acts: list[TaggedAct] = []
     for sentence in sentences(body):
         chinese = is_chinese(sentence.text)
@@ -58,8 +61,8 @@ def tag(text: str, context: Sequence[ContextTurn] = (), *, extra_redlines: Itera
         for question in questions:
             act = question_act(question.qtype)
             acts.append(TaggedAct(act=act, span=question.span.text, rule=question.rule, start=question.span.start))
-        fact_rule = restates_fact(sentence, chinese, customer, bool(questions))
-        if fact_rule:
+        fact_rule = restates_fact(sentence, chinese, customer, bool(questions), last)
+        if fact_rule and not (directive and fact_rule in WEAK_EN_FACT_RULES):
             acts.append(TaggedAct(act="restate_fact", span=sentence.text, rule=fact_rule, start=sentence.start))
         feeling = restates_feeling(sentence, chinese, bool(questions))
         if feeling:

@@ -171,6 +171,9 @@ _EN_STRONG_FRAME = re.compile(
     r"part of you|you('re| are) (feeling|wanting|thinking|wondering|not sure|worried|concerned))\b",
     re.IGNORECASE,
 )
+_EN_FILLERS_START = (
+    r"^[-\s]*((and|yeah|yes|oh|hmm|mm|mm-hmm|okay|ok|right|well|uh|um|now|but|all right|alright)[,.!\s-]+)*"
+)
 _EN_FILLERS = r"^[-\s]*((so|and|yeah|yes|oh|hmm|mm|mm-hmm|okay|ok|right|well|uh|um|now|but|and so)[,.!\s-]+)*"
 _EN_YOU_START = re.compile(
     _EN_FILLERS
@@ -181,8 +184,10 @@ _EN_YOU_START = re.compile(
 )
 # Advice and instructions are the agent's own input, not a reflection of what the customer said.
 _EN_ADVICE = re.compile(
-    r"\byou (need to|have to|must|should|could try|can try|'ll need|will need|'re going to have to|ought to|had better)\b|"
-    r"\bi (would )?(recommend|suggest|advise|want you to)\b|\b(it's|it is) (important|best|recommended) (to|that)\b|"
+    r"\byou (really |just |definitely |absolutely |still |also )?(need to|have to|must|should|shouldn't|could try|can try|'ll need|will need|"
+    r"'re going to have to|ought to|had better|'d better|'ve got to|have got to|gotta)\b|"
+    r"\bi (would |'d |really |strongly |can't |cannot |wouldn't |do )?(recommend|suggest|advise|want you to|need you to|like you to|encourage you)\b|"
+    r"\b(it's|it is) (important|best|recommended|essential|vital|time) (to|that|for you)\b|\bnow's the time\b|"
     r"\b(please|make sure|try to|don't forget)\b",
     re.IGNORECASE,
 )
@@ -192,10 +197,65 @@ _EN_AGENT_TURN = re.compile(r"^[-\s]*(i|we|let's|let me|i'd|i'll|we'll|please|ca
 _EN_NOT_REFLECTION = re.compile(
     r"^(so,?\s+|and\s+|okay,?\s+)*you (know|can|could|should|might want|may|will need|need to go|guys)\b", re.IGNORECASE
 )
+# The agent's own input about the customer rather than what the customer said: a prediction or a
+# warning (you'll / you're going to / you could get ...), information about the customer's body or
+# risk, and thanks (you're welcome). "You'd like" and "you can't" are kept: they report a wish or a
+# limit the customer voiced.
+_EN_OWN_INPUT = re.compile(
+    r"\byou('ll|'re going to|'re gonna| will| won't| are going to| are gonna| could| might| may| would| wouldn't)\b"
+    r"(?! (like|love|prefer|rather|want|wish))|"
+    r"\b(bad|dangerous|harmful|risky|unsafe|unhealthy) for you\b|\bput(ting)? (yourself|you) at risk\b|"
+    r"\byou('re| are) welcome\b|\bthank(s| you)\b",
+    re.IGNORECASE,
+)
+# Content words a short statement must take from the customer's last turn to echo it (a reflection
+# without "you": "Not ready to give it up yet." after "I'm not ready to give it up").
+_ECHO_MIN_WORDS = 2
+_ECHO_MIN_SHARE = 0.5
+# "So" opening a statement sums up what came before: "So, mostly hanging out with friends."
+_EN_SO_SUMMARY = re.compile(
+    _EN_FILLERS_START
+    + r"so\b(?!\s+(that|far|much|many|what|how|why|when|where|let's|tell|do|does|did|is|are|can|could|would|will))",
+    re.IGNORECASE,
+)
+_EN_FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|i'll|me|my|we|we're|we'll|our|us|let's)\b", re.IGNORECASE)
 
 
-def restates_fact(sentence: Piece, chinese: bool, customer: Units, is_question: bool) -> str | None:
-    """The rule that makes ``sentence`` a restatement of the customer's facts, or None."""
+# "You" statements are ambiguous in English between handing the customer's words back and telling
+# the customer about themselves. In a turn that also advises or urges ("You're putting yourself at
+# risk. You need to stop."), they are the premises of the agent's advice, so only an explicit
+# reflection frame (it sounds like / so you ... / you're saying) still counts as a restatement there.
+WEAK_EN_FACT_RULES = frozenset({"restate_fact.en.you_statement", "restate_fact.en.your_words", "restate_fact.en.echo"})
+
+
+# Telling the customer what to do: advice, urging, a recommendation (also the tagger's English
+# ``solution.en.advice``: in a service chat, "you should reset the router" is the agent's solution).
+EN_DIRECTIVE = re.compile(
+    # not when it reports the customer's own sense of obligation: "you feel you need to ..."
+    r"(?<!feel )(?<!felt )(?<!like )(?<!think )(?<!said )(?<!know )(?<!that )"
+    r"\byou(?:'d better|'ve got to|( really| just| definitely| absolutely| still| also)? (need to|have to|must|should|ought to|"
+    r"had better|have got to|gotta))\b|"
+    r"\bi(?: would|'d| really| strongly| can't| cannot| wouldn't| do)? (recommend|suggest|advise|want you to|need you to|"
+    r"like you to|encourage you)\b|"
+    r"\b(it's|it is) (important|essential|vital|time) (to|that|for you)\b|\bnow's the time\b|"
+    r"(^|[.!?]\s+)(please|make sure|try to|don't forget|why don't you)\b",
+    re.IGNORECASE,
+)
+
+
+def advises(text: str) -> bool:
+    """True when an English utterance tells the customer what to do (advice, urging, a directive)."""
+    return bool(EN_DIRECTIVE.search(text))
+
+
+def restates_fact(
+    sentence: Piece, chinese: bool, customer: Units, is_question: bool, last: Units | None = None
+) -> str | None:
+    """The rule that makes ``sentence`` a restatement of the customer's facts, or None.
+
+    ``customer`` holds the content of every customer turn in the context, ``last`` that of the
+    customer's latest turn (an English statement that echoes it is a restatement even without "you").
+    """
     said = units(sentence.text)
     shared_pairs = len(said.pairs & customer.pairs)
     shared_numbers = len(said.numbers & customer.numbers)
@@ -226,7 +286,7 @@ def restates_fact(sentence: Piece, chinese: bool, customer: Units, is_question: 
         return None
     shared = len(said.words & customer.words) + shared_numbers
     text = sentence.text
-    if _EN_NOT_REFLECTION.search(text) or _EN_ADVICE.search(text):
+    if _EN_NOT_REFLECTION.search(text) or _EN_ADVICE.search(text) or _EN_OWN_INPUT.search(text):
         return None
     if _EN_STRONG_FRAME.search(text):
         return "restate_fact.en.reflection_frame"
@@ -244,7 +304,21 @@ def restates_fact(sentence: Piece, chinese: bool, customer: Units, is_question: 
         and not _EN_ADVICE.search(text)
     ):
         return "restate_fact.en.your_words"
+    if not is_question and last is not None and _echoes(text, last):
+        return "restate_fact.en.echo"
+    if not is_question and _EN_SO_SUMMARY.search(text) and not _EN_FIRST_PERSON.search(text) and shared >= 1:
+        return "restate_fact.en.so_summary"
     return None
+
+
+def _echoes(text: str, last: Units) -> bool:
+    """A statement in the third person made mostly of the content of the customer's last turn."""
+    if _EN_FIRST_PERSON.search(text):
+        return False
+    own = units(text)
+    content = len(own.words) + len(own.numbers)
+    shared = len(own.words & last.words) + len(own.numbers & last.numbers)
+    return shared >= _ECHO_MIN_WORDS and shared / content >= _ECHO_MIN_SHARE
 
 
 # -- feelings --------------------------------------------------------------------------------------
@@ -328,12 +402,31 @@ _EN_FEELING_RULES = (
         ),
     ),
     (
+        "restate_feeling.en.label",
+        re.compile(
+            _EN_FILLERS_START
+            + r"(so,?\s+)?(i('m| am) sure\s+|i bet\s+|i imagine\s+|i guess\s+)?(that('s| is| was)|it('s| is| was)|feeling|really|so|pretty|quite|very|a bit|kind of|sort of|\s)*"
+            + r"(frustrat\w*|upset|angry|annoy\w*|worried|concerned|anxious|nervous|scared|afraid|sad|disappoint\w*|hurt|stressed|"
+            r"overwhelm\w*|exhausted|discouraged|confused|torn|ambivalent|relieved|embarrassed|ashamed|guilty|lonely|fed up|stuck|"
+            r"helpless|hopeless|trapped|judged|shocking|scary|upsetting|meaningful|important|tough|hard|painful)[.!\s]*$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
         "restate_feeling.en.view",
         re.compile(
             r"\b(you're right|you are right|that's a (fair|good|valid) point|that makes (a lot of )?sense|fair enough)\b",
             re.I,
         ),
     ),
+)
+
+
+# Playing a feeling down is not acknowledging it: "it's not as hard as you think", "don't worry".
+_EN_PLAYS_DOWN = re.compile(
+    r"\bnot (as|that|so) \w+ as\b|\bnothing to (be|feel|get)\b|\bno (need|reason) to (be|feel|get)\b|"
+    r"\b(don't|do not|shouldn't|should not) (be|feel|get|worry)\b",
+    re.IGNORECASE,
 )
 
 
@@ -348,7 +441,9 @@ def restates_feeling(sentence: Piece, chinese: bool, is_question: bool) -> tuple
             if match:
                 return rule, match.group()
         return None
-    if is_question or _EN_NOT_REFLECTION.search(text):
+    if is_question or _EN_NOT_REFLECTION.search(text) or _EN_ADVICE.search(text) or _EN_OWN_INPUT.search(text):
+        return None
+    if _EN_PLAYS_DOWN.search(text):
         return None
     for rule, pattern in _EN_FEELING_RULES:
         match = pattern.search(text)

@@ -16,6 +16,7 @@ from importlib import resources
 import yaml
 
 from roleplay.acts import Act
+from roleplay.tagger.restate import EN_DIRECTIVE
 
 _I = re.IGNORECASE
 
@@ -77,6 +78,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(i|we)('ll| will| can| am going to|'m going to| could)\s+(arrange|send|refund|replace|process|issue|book|schedule|"
         r"fix|repair|reship|credit|cancel|escalate|upgrade|expedite|sort (it|this) out)\b|\blet me (arrange|process|refund|send|fix|book)\b",
     ),
+    Rule("solution", "solution.en.advice", EN_DIRECTIVE),
     _rule(
         "information",
         "zh.policy_product_status",

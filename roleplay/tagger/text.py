@@ -72,3 +72,23 @@ def _has_words(text: str) -> bool:
 def _strip(piece: Piece) -> Piece:
     lead = len(piece.text) - len(piece.text.lstrip())
     return Piece(piece.text.strip(), piece.start + lead)
+
+
+# A turn made only of these says "I'm listening, go on" (minimal encouragers; DOMAIN.md §3).
+_ACKNOWLEDGEMENT = re.compile(
+    r"^((mm+|m+-?hm+|mhm|uh-?huh|hmm+|okay|ok|right|yeah|yes|yep|sure|i see|got it|gotcha|all right|alright|oh|ah|wow|"
+    r"嗯+|哦+|噢+|喔+|好+|好的|好嘞|行|对|是的|明白|了解|收到|懂了)[\s,，.。!！~～…-]*){1,3}$",
+    re.IGNORECASE,
+)
+_CUSTOMER_ASKS = re.compile(r"[？?]|(吗|么|呢)[\s。！!~～…]*$")
+
+
+def acknowledgement_only(text: str, customer_before: str | None) -> bool:
+    """True when an agent turn only acknowledges ("Mm-hmm." / "嗯嗯") while the customer is telling.
+
+    Such a turn is neither a technique nor a miss: it shows the agent is listening and lets the
+    customer go on. It does not count when it answers a customer's question (then it is a non-answer).
+    """
+    if customer_before is not None and _CUSTOMER_ASKS.search(customer_before.strip()):
+        return False
+    return bool(_ACKNOWLEDGEMENT.match(text.strip()))
