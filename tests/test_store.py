@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect, text
 
 from roleplay.customer.engine import ChatSession
 from roleplay.library import Library
@@ -73,6 +75,22 @@ def test_concurrent_chats_keep_every_message(database: str) -> None:
         turns = stores[1].transcript(session.session_id).turns
         assert [t.text for t in turns] == [t.text for t in session.turns]
         assert [t.role for t in turns][:2] == ["customer", "agent"]
+
+
+def test_instances_starting_at_once_on_a_new_database(database: str) -> None:
+    """Several instances (app processes, the CLI) opening a new database at the same moment all start."""
+    at_once = threading.Barrier(6)
+
+    def start() -> Engine:
+        at_once.wait()
+        return open_database(database)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        engines = list(pool.map(lambda _: start(), range(6)))
+    with engines[0].connect() as connection:
+        names = [row[0] for row in connection.execute(text("SELECT name FROM migrations ORDER BY name"))]
+    assert names == ["0001_initial", "0002_teacher_side"]
+    assert {"sessions", "turns", "assignments", "reports", "overrides"} <= set(inspect(engines[-1]).get_table_names())
 
 
 def test_a_session_remembers_its_assignment(database: str) -> None:

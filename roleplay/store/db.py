@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from roleplay.store.schema import AssignmentRow, Base, MigrationRow, OverrideRow, ReportRow
@@ -55,13 +57,36 @@ def open_database(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
-    MigrationRow.__table__.create(engine, checkfirst=True)  # type: ignore[attr-defined]
-    with Session(engine) as session:
-        done = set(session.scalars(select(MigrationRow.name)))
+    try:
+        MigrationRow.__table__.create(engine, checkfirst=True)  # type: ignore[attr-defined]
+    except DBAPIError:  # another instance created it a moment ago
+        if not inspect(engine).has_table(MigrationRow.__tablename__):
+            raise
     for name, migrate in MIGRATIONS:
-        if name in done:
+        if name in _applied(engine):
             continue
-        migrate(engine)
-        with Session(engine) as session, session.begin():
-            session.add(MigrationRow(name=name, applied_at=datetime.now()))
+        try:
+            migrate(engine)
+            with Session(engine) as session, session.begin():
+                session.add(MigrationRow(name=name, applied_at=datetime.now()))
+        except DBAPIError:
+            # Two instances starting at once (several app processes on one database, or the app and the CLI)
+            # race on the same migration: the loser waits for the winner to record it.
+            if not _recorded_soon(engine, name):
+                raise
     return engine
+
+
+def _applied(engine: Engine) -> set[str]:
+    with Session(engine) as session:
+        return set(session.scalars(select(MigrationRow.name)))
+
+
+def _recorded_soon(engine: Engine, name: str, seconds: float = 30) -> bool:
+    """Whether another process records migration ``name`` within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if name in _applied(engine):
+            return True
+        time.sleep(0.1)
+    return False
