@@ -250,3 +250,84 @@ def test_english_feeling_labels(text: str, feeling: bool) -> None:
 )
 def test_english_advice_is_a_solution(text: str, advice: bool) -> None:
     assert tag(text).has("solution") is advice
+
+
+@pytest.mark.parametrize(
+    ("context", "text", "fact", "question"),
+    [
+        pytest.param(
+            ["The heater only rattles when the fan is on high."],
+            "So it rattles only when the fan runs on high?",
+            True,
+            ["closed"],
+            id="en-check-back-restates-and-confirms",
+        ),
+        pytest.param(
+            ["I moved the desk and now the screen flickers."],
+            "The flicker started after you moved the desk, right?",
+            True,
+            ["closed"],
+            id="en-check-back-with-tag",
+        ),
+        pytest.param(
+            ["I moved the desk and now the screen flickers."],
+            "Did the flicker start after you moved the desk?",
+            False,
+            ["closed"],
+            id="en-inverted-question-asks",
+        ),
+        pytest.param(
+            ["I moved the desk and now the screen flickers."],
+            "Okay, and then the picture, what's it like when you switch it on?",
+            False,
+            ["open"],
+            id="en-wh-inside-asks",
+        ),
+        pytest.param(
+            ["I moved the desk and now the screen flickers."],
+            "I'm wondering if the cable came loose when you moved it?",
+            False,
+            ["closed"],
+            id="en-indirect-question-asks",
+        ),
+        pytest.param(
+            ["I moved the desk and now the screen flickers."],
+            "The desk or the screen?",
+            False,
+            ["closed"],
+            id="en-options-are-not-check-back",
+        ),
+        pytest.param(
+            ["I moved the desk and now the screen flickers."],
+            "Hi, are you the owner of the desk?",
+            False,
+            ["closed"],
+            id="en-short-clause-before-inversion",
+        ),
+    ],
+)
+def test_english_check_back_is_a_restatement_and_a_question(
+    context: list[str], text: str, fact: bool, question: list[str]
+) -> None:
+    """A statement said with a rising tone hands the customer's words back (MI codes it a reflection)."""
+    result = tag(text, customer(*context))
+    assert result.restate_fact is fact
+    assert result.question_types == question
+
+
+@pytest.mark.parametrize(
+    ("text", "feeling"),
+    [
+        pytest.param("That worries you?", True, id="en-check-back-feeling"),
+        pytest.param("So the waiting was really frustrating for you?", True, id="en-check-back-feeling-so"),
+        pytest.param("Are you frustrated with the waiting?", False, id="en-inverted-feeling-question"),
+    ],
+)
+def test_english_check_back_can_name_a_feeling(text: str, feeling: bool) -> None:
+    assert tag(text).restate_feeling is feeling
+
+
+def test_english_check_back_about_a_plan_is_a_fact_not_a_feeling() -> None:
+    result = tag("So you want to start with the evening walks?", customer("I think I could walk after dinner."))
+    assert result.restate_fact
+    assert not result.restate_feeling

@@ -249,12 +249,20 @@ def advises(text: str) -> bool:
 
 
 def restates_fact(
-    sentence: Piece, chinese: bool, customer: Units, is_question: bool, last: Units | None = None
+    sentence: Piece,
+    chinese: bool,
+    customer: Units,
+    is_question: bool,
+    last: Units | None = None,
+    *,
+    check_back: bool = False,
 ) -> str | None:
     """The rule that makes ``sentence`` a restatement of the customer's facts, or None.
 
     ``customer`` holds the content of every customer turn in the context, ``last`` that of the
     customer's latest turn (an English statement that echoes it is a restatement even without "you").
+    ``check_back`` marks an English statement said as a question ("So you stopped in May?"): it is
+    a restatement when it is about the customer or made of their words.
     """
     said = units(sentence.text)
     shared_pairs = len(said.pairs & customer.pairs)
@@ -292,6 +300,8 @@ def restates_fact(
         return "restate_fact.en.reflection_frame"
     if _EN_YOU_START.search(text):
         return "restate_fact.en.you_statement"
+    if check_back and not _EN_AGENT_TURN.search(text) and (_EN_SECOND_PERSON.search(text) or shared >= 1):
+        return "restate_fact.en.check_back"
     if is_question and not _EN_SO_YOU.search(text):
         return None
     if _EN_FACT_FRAME.search(text) and shared >= 1:
@@ -422,6 +432,13 @@ _EN_FEELING_RULES = (
 )
 
 
+# A feeling handed back as a question about the customer: "That worries you?" (wants and needs are
+# facts of the customer's plan there, not feelings).
+_EN_CHECK_BACK_FEELING = re.compile(
+    r"\b(?!(want|need)\w*\b|hop(e|ed|es|ing)\b)" + _EN_FEELING + r"|\b(bother|upset|hurt)s? you\b", re.IGNORECASE
+)
+
+
 # Playing a feeling down is not acknowledging it: "it's not as hard as you think", "don't worry".
 _EN_PLAYS_DOWN = re.compile(
     r"\bnot (as|that|so) \w+ as\b|\bnothing to (be|feel|get)\b|\bno (need|reason) to (be|feel|get)\b|"
@@ -430,8 +447,14 @@ _EN_PLAYS_DOWN = re.compile(
 )
 
 
-def restates_feeling(sentence: Piece, chinese: bool, is_question: bool) -> tuple[str, str] | None:
-    """The rule and the words that acknowledge the customer's feeling or view, or None."""
+def restates_feeling(
+    sentence: Piece, chinese: bool, is_question: bool, *, check_back: bool = False
+) -> tuple[str, str] | None:
+    """The rule and the words that acknowledge the customer's feeling or view, or None.
+
+    An English question names no feeling of the customer's unless it is a check-back, a statement
+    said as a question ("That worries you?"), which reflects the feeling like the statement would.
+    """
     text = sentence.text
     if chinese:
         if is_question and _ZH_GUESS.search(text):
@@ -441,12 +464,16 @@ def restates_feeling(sentence: Piece, chinese: bool, is_question: bool) -> tuple
             if match:
                 return rule, match.group()
         return None
-    if is_question or _EN_NOT_REFLECTION.search(text) or _EN_ADVICE.search(text) or _EN_OWN_INPUT.search(text):
+    if (is_question and not check_back) or _EN_NOT_REFLECTION.search(text) or _EN_ADVICE.search(text):
         return None
-    if _EN_PLAYS_DOWN.search(text):
+    if _EN_OWN_INPUT.search(text) or _EN_PLAYS_DOWN.search(text):
         return None
     for rule, pattern in _EN_FEELING_RULES:
         match = pattern.search(text)
         if match:
             return rule, match.group()
+    if check_back and _EN_SECOND_PERSON.search(text):
+        match = _EN_CHECK_BACK_FEELING.search(text)
+        if match:
+            return "restate_feeling.en.check_back", match.group()
     return None
