@@ -331,3 +331,22 @@ def test_english_check_back_about_a_plan_is_a_fact_not_a_feeling() -> None:
     result = tag("So you want to start with the evening walks?", customer("I think I could walk after dinner."))
     assert result.restate_fact
     assert not result.restate_feeling
+
+
+@pytest.mark.parametrize(
+    ("context", "text", "fact"),
+    [
+        pytest.param(["我上周五报的修，到现在一直都没人联系我"], "您是上周五报的修吗？", True, id="zh-ma-check-back"),
+        pytest.param(["手机昨天摔了一下，现在不能开机了"], "手机摔了以后就不能开机了吗？", True, id="zh-ma-echo"),
+        pytest.param(["我上周五报的修，到现在一直都没人联系我"], "您是上周三报的修吗？", False, id="zh-ma-other-fact"),
+        pytest.param(["我想把这件退了"], "您需要我们上门取件吗？", False, id="zh-ma-offer-is-not-restatement"),
+        pytest.param(["我担心尺码不合适"], "您是不是担心尺码不合适吗？", False, id="zh-ma-guess-is-not-restatement"),
+    ],
+)
+def test_chinese_ma_check_back_is_a_restatement_and_a_closed_question(
+    context: list[str], text: str, fact: bool
+) -> None:
+    """Like 对吗, a statement turned into a question by 吗 alone confirms what the customer said."""
+    result = tag(text, customer(*context))
+    assert result.restate_fact is fact
+    assert result.question_types

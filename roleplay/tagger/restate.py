@@ -280,6 +280,11 @@ def restates_fact(
                 and overlap(content, customer) >= 0.4
             ):
                 return "restate_fact.zh.confirm_tail"
+        check_back = _zh_check_back(sentence.core)
+        if check_back is not None:
+            mine = units(check_back)
+            if _shared(mine, customer) >= 2 and overlap(check_back, customer) >= 0.5:
+                return "restate_fact.zh.check_back"
         for clause in clauses(sentence):
             text = _ZH_LEAD_IN.sub("", clause.core)
             if len(text) < 4 or _ZH_ADVICE.search(text) or _ZH_AGENT_ACTION.search(text) or _ZH_ASKING.search(text):
@@ -319,6 +324,31 @@ def restates_fact(
     if not is_question and _EN_SO_SUMMARY.search(text) and not _EN_FIRST_PERSON.search(text) and shared >= 1:
         return "restate_fact.en.so_summary"
     return None
+
+
+# A statement turned into a yes/no question by 吗 alone: "您是上周五报的修吗" hands the customer's
+# words back for confirmation, like 对吗. Not when it asks something new (a wh-word, A-not-A) or
+# guesses (是不是 / 是担心).
+_ZH_MA_END = re.compile(r"(吗|么)[呀啊呢哈]?$")
+_ZH_NOT_STATEMENT = re.compile(
+    r"什么|怎么|怎样|为什么|哪|几|多少|多久|谁|如何|是不是|有没有|能不能|会不会|要不要|可不可以|是否|担心|怕|觉得|"
+    r"^(您|你)?(还|也)?(需要|可以|能|方便|愿意|想|要|同意|接受)|麻烦"
+)
+
+
+def _zh_check_back(core: str) -> str | None:
+    """The statement inside a 吗 question that restates (without 吗 and lead-in), or None."""
+    end = _ZH_MA_END.search(core)
+    if end is None:
+        return None
+    statement = _ZH_LEAD_IN.sub("", core[: end.start()])
+    if len(statement) < 4 or _ZH_NOT_STATEMENT.search(statement) or _ZH_AGENT_ACTION.search(statement):
+        return None
+    return statement
+
+
+def _shared(mine: Units, customer: Units) -> int:
+    return len(mine.pairs & customer.pairs) + 2 * len(mine.numbers & customer.numbers)
 
 
 def _echoes(text: str, last: Units) -> bool:
