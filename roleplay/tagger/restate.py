@@ -280,10 +280,10 @@ def restates_fact(
                 and overlap(content, customer) >= 0.4
             ):
                 return "restate_fact.zh.confirm_tail"
-        check_back = _zh_check_back(sentence.core)
-        if check_back is not None:
-            mine = units(check_back)
-            if _shared(mine, customer) >= 2 and overlap(check_back, customer) >= 0.5:
+        statement = _zh_check_back(sentence.core)
+        if statement is not None:
+            mine = units(statement)
+            if _shared(mine, customer) >= 2 and overlap(statement, customer) >= 0.5:
                 return "restate_fact.zh.check_back"
         for clause in clauses(sentence):
             text = _ZH_LEAD_IN.sub("", clause.core)
