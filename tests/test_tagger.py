@@ -43,6 +43,7 @@ def customer(*texts: str) -> list[ContextTurn]:
         pytest.param("Are you worried it won't fit?", ["speculative"], id="en-speculative"),
         pytest.param("It's a great deal, don't you think?", ["leading"], id="en-leading"),
         pytest.param("Yeah?", [], id="en-backchannel"),
+        pytest.param("What you'd like is a repair before the holiday.", [], id="en-pseudo-cleft-is-a-statement"),
         pytest.param("您的order number是多少？", ["closed"], id="mixed-zh-en"),
     ],
 )
@@ -350,3 +351,29 @@ def test_chinese_ma_check_back_is_a_restatement_and_a_closed_question(
     result = tag(text, customer(*context))
     assert result.restate_fact is fact
     assert result.question_types
+
+
+@pytest.mark.parametrize(
+    ("text", "feeling"),
+    [
+        pytest.param("Getting the shop open on time is really important to you.", True, id="en-value-important"),
+        pytest.param("The deposit has been on your mind all week.", True, id="en-value-on-your-mind"),
+        pytest.param("It's important for you to keep the receipt.", False, id="en-advice-is-not-value"),
+        pytest.param("Is the price important to you?", False, id="en-question-about-value"),
+    ],
+)
+def test_english_value_named_for_the_customer_is_a_feeling(text: str, feeling: bool) -> None:
+    assert tag(text).restate_feeling is feeling
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        pytest.param("So what you'd like is a repair before the holiday.", True, id="en-what-you-would-like"),
+        pytest.param("What you noticed was the smell after the first wash.", True, id="en-what-you-noticed"),
+        pytest.param("What you need to do is restart it.", False, id="en-what-you-need-to-do-is-advice"),
+        pytest.param("What would you like to do?", False, id="en-wh-question-is-not-pseudo-cleft"),
+    ],
+)
+def test_english_what_you_statement_hands_back_the_point(text: str, fact: bool) -> None:
+    assert tag(text).restate_fact is fact

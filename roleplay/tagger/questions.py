@@ -172,6 +172,13 @@ def check_back(sentence: Piece) -> bool:
     return not any(_EN_AUX_START.search(p) or _EN_WH_START.search(p) or _EN_TELL_ME.search(p) for p in parts)
 
 
+# "What you'd like is a repair." names a point in statement order (subject right after the
+# wh-word, then is/was): without a question mark it is a statement, not a question.
+_EN_PSEUDO_CLEFT = re.compile(
+    r"^(what|where|when)\s+(you|i|we|they|he|she)\b[^?]{0,80}?\b(is|was|are|were)\b(?!\s*$)", re.IGNORECASE
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Question:
     """One question found in the utterance."""
@@ -283,6 +290,8 @@ def _en_questions(sentence: Piece) -> list[Question]:
     if not (sentence.asks or _EN_AUX_START.search(core) or _EN_WH_START.search(core)):
         return []
     if not sentence.asks and re.search(r"\bwhat (i|we) (hear|mean)|\b(is|was)\s*$", core, re.IGNORECASE):
+        return []
+    if not sentence.asks and _EN_PSEUDO_CLEFT.search(core):
         return []
     qtype, rule = _en_type(wh_head or core, core)
     return [Question(qtype, sentence, f"question.{rule}")]

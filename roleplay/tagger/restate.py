@@ -208,6 +208,12 @@ _EN_OWN_INPUT = re.compile(
     r"\byou('re| are) welcome\b|\bthank(s| you)\b",
     re.IGNORECASE,
 )
+# "What you want is ..." names the customer's wish or point and hands it back (a pseudo-cleft).
+_EN_WHAT_YOU = re.compile(
+    _EN_FILLERS_START + r"(so,?\s+)?what you('re| are)?\s*('d like|would like|want|need|hope|mean|say|said|saying|"
+    r"describe|described|notice|noticed|care about|value|enjoy|like)\b[^.?!]{0,80}?\b(is|was|are)\b",
+    re.IGNORECASE,
+)
 # Content words a short statement must take from the customer's last turn to echo it (a reflection
 # without "you": "Not ready to give it up yet." after "I'm not ready to give it up").
 _ECHO_MIN_WORDS = 2
@@ -303,6 +309,8 @@ def restates_fact(
         return None
     if _EN_STRONG_FRAME.search(text):
         return "restate_fact.en.reflection_frame"
+    if not is_question and _EN_WHAT_YOU.search(text):
+        return "restate_fact.en.what_you"
     if _EN_YOU_START.search(text):
         return "restate_fact.en.you_statement"
     if check_back and not _EN_AGENT_TURN.search(text) and (_EN_SECOND_PERSON.search(text) or shared >= 1):
@@ -456,6 +464,16 @@ _EN_FEELING_RULES = (
         "restate_feeling.en.view",
         re.compile(
             r"\b(you're right|you are right|that's a (fair|good|valid) point|that makes (a lot of )?sense|fair enough)\b",
+            re.I,
+        ),
+    ),
+    (
+        # What the customer values or keeps thinking about, named for them: "being there for your
+        # kids is really important to you", "it's always on your mind".
+        "restate_feeling.en.value",
+        re.compile(
+            r"\b(important|meaningful|precious|a big deal|a priority)\s+(to|for) you\b|\bon your mind\b|"
+            r"\bmatters? (so much |a lot |a great deal )?to you\b|\bmeans (so much |a lot |a great deal )?to you\b",
             re.I,
         ),
     ),
