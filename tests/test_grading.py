@@ -271,6 +271,84 @@ def test_listening_more_than_telling_scores_above_telling_only() -> None:
     assert telling_level == 1 and listening_level is not None and listening_level >= 4
 
 
+@pytest.mark.parametrize(
+    ("lines", "level"),
+    [
+        pytest.param(
+            [
+                ("customer", "等了一个星期，洗衣机还是没人来修，我真的很生气。"),
+                ("agent", "我马上帮您安排师傅明天上午上门。"),
+                ("customer", "上次也是这么说的。"),
+                ("agent", "我给您加急处理，今天下午给您回电话。"),
+            ],
+            1,
+            id="zh-fixes-only",
+        ),
+        pytest.param(
+            [
+                ("customer", "等了一个星期，洗衣机还是没人来修，我真的很生气。"),
+                ("agent", "等了一个星期还没人来，换谁都会生气的。"),
+                ("customer", "上次也是这么说的。"),
+                ("agent", "上次答应了又没做到，我理解您现在很失望。我马上帮您安排师傅明天上午上门。"),
+            ],
+            5,
+            id="zh-feelings-then-fix",
+        ),
+        pytest.param(
+            [
+                ("customer", "I'm so fed up, the heating broke again and nobody calls back."),
+                ("agent", "You should call the landlord again tomorrow."),
+                ("customer", "I did, twice."),
+                ("agent", "It sounds like you're really fed up with being ignored. I'd suggest writing to them."),
+            ],
+            5,
+            id="en-feeling-heard-once-beside-advice",
+        ),
+    ],
+)
+def test_feelings_answered_more_than_fixes_handed_out(lines: list[tuple[str, str]], level: int) -> None:
+    assert _level(lines, "listen_feelings", "feelings_over_solutions") == level
+
+
+@pytest.mark.parametrize(
+    ("lines", "level"),
+    [
+        pytest.param(
+            [
+                ("customer", "My laptop won't charge any more."),
+                ("agent", "Is it plugged in?"),
+                ("customer", "Yes."),
+                ("agent", "Did you try another socket?"),
+            ],
+            1,
+            id="en-closed-questions-pull-facts",
+        ),
+        pytest.param(
+            [
+                ("customer", "My laptop won't charge since I dropped the charger last week."),
+                ("agent", "So it stopped charging after the charger fell last week?"),
+                ("customer", "Yes, the light doesn't come on."),
+                ("agent", "Did you try another socket?"),
+            ],
+            5,
+            id="en-closed-question-confirms",
+        ),
+        pytest.param(
+            [
+                ("customer", "我上周五报的修，到现在一直都没人联系我。"),
+                ("agent", "您是上周五报的修吗？"),
+                ("customer", "对。"),
+                ("agent", "工单号是多少？"),
+            ],
+            5,
+            id="zh-ma-check-back-confirms",
+        ),
+    ],
+)
+def test_closed_questions_that_confirm_score_above_fact_pulling(lines: list[tuple[str, str]], level: int) -> None:
+    assert _level(lines, "questioning", "closed_to_confirm") == level
+
+
 def test_every_report_is_written_and_reported_done_while_workers_move_on(tmp_path: Path) -> None:
     source = tmp_path / "in"
     for name in ("a", "b", "c", "d"):

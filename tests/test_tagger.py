@@ -43,6 +43,7 @@ def customer(*texts: str) -> list[ContextTurn]:
         pytest.param("Are you worried it won't fit?", ["speculative"], id="en-speculative"),
         pytest.param("It's a great deal, don't you think?", ["leading"], id="en-leading"),
         pytest.param("Yeah?", [], id="en-backchannel"),
+        pytest.param("What you'd like is a repair before the holiday.", [], id="en-pseudo-cleft-is-a-statement"),
         pytest.param("您的order number是多少？", ["closed"], id="mixed-zh-en"),
     ],
 )
@@ -250,3 +251,129 @@ def test_english_feeling_labels(text: str, feeling: bool) -> None:
 )
 def test_english_advice_is_a_solution(text: str, advice: bool) -> None:
     assert tag(text).has("solution") is advice
+
+
+@pytest.mark.parametrize(
+    ("context", "text", "fact", "question"),
+    [
+        pytest.param(
+            ["The heater only rattles when the fan is on high."],
+            "So it rattles only when the fan runs on high?",
+            True,
+            ["closed"],
+            id="en-check-back-restates-and-confirms",
+        ),
+        pytest.param(
+            ["I moved the desk and now the screen flickers."],
+            "The flicker started after you moved the desk, right?",
+            True,
+            ["closed"],
+            id="en-check-back-with-tag",
+        ),
+        pytest.param(
+            ["I moved the desk and now the screen flickers."],
+            "Did the flicker start after you moved the desk?",
+            False,
+            ["closed"],
+            id="en-inverted-question-asks",
+        ),
+        pytest.param(
+            ["I moved the desk and now the screen flickers."],
+            "Okay, and then the picture, what's it like when you switch it on?",
+            False,
+            ["open"],
+            id="en-wh-inside-asks",
+        ),
+        pytest.param(
+            ["I moved the desk and now the screen flickers."],
+            "I'm wondering if the cable came loose when you moved it?",
+            False,
+            ["closed"],
+            id="en-indirect-question-asks",
+        ),
+        pytest.param(
+            ["I moved the desk and now the screen flickers."],
+            "The desk or the screen?",
+            False,
+            ["closed"],
+            id="en-options-are-not-check-back",
+        ),
+        pytest.param(
+            ["I moved the desk and now the screen flickers."],
+            "Hi, are you the owner of the desk?",
+            False,
+            ["closed"],
+            id="en-short-clause-before-inversion",
+        ),
+    ],
+)
+def test_english_check_back_is_a_restatement_and_a_question(
+    context: list[str], text: str, fact: bool, question: list[str]
+) -> None:
+    """A statement said with a rising tone hands the customer's words back (MI codes it a reflection)."""
+    result = tag(text, customer(*context))
+    assert result.restate_fact is fact
+    assert result.question_types == question
+
+
+@pytest.mark.parametrize(
+    ("text", "feeling"),
+    [
+        pytest.param("That worries you?", True, id="en-check-back-feeling"),
+        pytest.param("So the waiting was really frustrating for you?", True, id="en-check-back-feeling-so"),
+        pytest.param("Are you frustrated with the waiting?", False, id="en-inverted-feeling-question"),
+    ],
+)
+def test_english_check_back_can_name_a_feeling(text: str, feeling: bool) -> None:
+    assert tag(text).restate_feeling is feeling
+
+
+def test_english_check_back_about_a_plan_is_a_fact_not_a_feeling() -> None:
+    result = tag("So you want to start with the evening walks?", customer("I think I could walk after dinner."))
+    assert result.restate_fact
+    assert not result.restate_feeling
+
+
+@pytest.mark.parametrize(
+    ("context", "text", "fact"),
+    [
+        pytest.param(["我上周五报的修，到现在一直都没人联系我"], "您是上周五报的修吗？", True, id="zh-ma-check-back"),
+        pytest.param(["手机昨天摔了一下，现在不能开机了"], "手机摔了以后就不能开机了吗？", True, id="zh-ma-echo"),
+        pytest.param(["我上周五报的修，到现在一直都没人联系我"], "您是上周三报的修吗？", False, id="zh-ma-other-fact"),
+        pytest.param(["我想把这件退了"], "您需要我们上门取件吗？", False, id="zh-ma-offer-is-not-restatement"),
+        pytest.param(["我担心尺码不合适"], "您是不是担心尺码不合适吗？", False, id="zh-ma-guess-is-not-restatement"),
+    ],
+)
+def test_chinese_ma_check_back_is_a_restatement_and_a_closed_question(
+    context: list[str], text: str, fact: bool
+) -> None:
+    """Like 对吗, a statement turned into a question by 吗 alone confirms what the customer said."""
+    result = tag(text, customer(*context))
+    assert result.restate_fact is fact
+    assert result.question_types
+
+
+@pytest.mark.parametrize(
+    ("text", "feeling"),
+    [
+        pytest.param("Getting the shop open on time is really important to you.", True, id="en-value-important"),
+        pytest.param("The deposit has been on your mind all week.", True, id="en-value-on-your-mind"),
+        pytest.param("It's important for you to keep the receipt.", False, id="en-advice-is-not-value"),
+        pytest.param("Is the price important to you?", False, id="en-question-about-value"),
+    ],
+)
+def test_english_value_named_for_the_customer_is_a_feeling(text: str, feeling: bool) -> None:
+    assert tag(text).restate_feeling is feeling
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        pytest.param("So what you'd like is a repair before the holiday.", True, id="en-what-you-would-like"),
+        pytest.param("What you noticed was the smell after the first wash.", True, id="en-what-you-noticed"),
+        pytest.param("What you need to do is restart it.", False, id="en-what-you-need-to-do-is-advice"),
+        pytest.param("What would you like to do?", False, id="en-wh-question-is-not-pseudo-cleft"),
+    ],
+)
+def test_english_what_you_statement_hands_back_the_point(text: str, fact: bool) -> None:
+    assert tag(text).restate_fact is fact

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 
 from roleplay.acts import TaggedAct, question_act
-from roleplay.tagger.questions import find_questions
+from roleplay.tagger.questions import check_back, find_questions
 from roleplay.tagger.restate import WEAK_EN_FACT_RULES, advises, merge, restates_fact, restates_feeling, units
 from roleplay.tagger.result import ContextTurn, Predicted, PredictedAct, TagResult
 from roleplay.tagger.service import service_acts
@@ -61,10 +61,11 @@ def tag(text: str, context: Sequence[ContextTurn] = (), *, extra_redlines: Itera
         for question in questions:
             act = question_act(question.qtype)
             acts.append(TaggedAct(act=act, span=question.span.text, rule=question.rule, start=question.span.start))
-        fact_rule = restates_fact(sentence, chinese, customer, bool(questions), last)
+        echo_question = check_back(sentence)
+        fact_rule = restates_fact(sentence, chinese, customer, bool(questions), last, check_back=echo_question)
         if fact_rule and not (directive and fact_rule in WEAK_EN_FACT_RULES):
             acts.append(TaggedAct(act="restate_fact", span=sentence.text, rule=fact_rule, start=sentence.start))
-        feeling = restates_feeling(sentence, chinese, bool(questions))
+        feeling = restates_feeling(sentence, chinese, bool(questions), check_back=echo_question)
         if feeling:
             rule, words = feeling
             start = sentence.start + sentence.text.find(words)

@@ -128,6 +128,57 @@ _EN_OPINION_WH = re.compile(
 )
 
 
+# A question that ends on a wh-word asks in place ("Acting out would be what?"); "..., or?" offers options.
+_EN_ASKS_IN_PLACE = re.compile(r"\b(what|who|where|when|why|how|which|or)\W*$", re.IGNORECASE)
+# A wh-word with its auxiliary inside the sentence ("and then what's it like?", "in what way have you ...").
+_EN_WH_INSIDE = re.compile(
+    r"\b(what|how|why|where|which|who)(-\w+)?('s|'re|\s+(\w+\s+)?(do|does|did|is|are|was|were|can|could|would|will|have|has|"
+    r"had|should|might)\s+(you|i|we|it|this|that|there|they|he|she|your)\b)",
+    re.IGNORECASE,
+)
+# Asking without a question form: "I'm wondering if ...", "I'm curious ...".
+_EN_INDIRECT = re.compile(
+    r"\bi('m| am)?( just| kind of)? (wonder|wondering|curious)\b|\bi('d| would) like to know\b", re.I
+)
+_EN_NOT_ABOUT_CUSTOMER = re.compile(r"^(any|anything|something|somebody|someone|anyone|hi|hello|hey)\b", re.IGNORECASE)
+# A tag after a statement asks to confirm it: "..., right?", "..., do you?", "..., you know what I mean?".
+_EN_TAG = re.compile(
+    r"^(right|yeah|yes|okay|ok|correct|true|no|you know( what i mean)?|is that (right|correct|true|so|it)|"
+    r"(is|isn't|was|wasn't|are|aren't|do|don't|does|doesn't|did|didn't|have|haven't|has|hasn't|would|wouldn't|"
+    r"can|can't|will|won't)\s+(it|that|you|they|he|she|there|we))$",
+    re.IGNORECASE,
+)
+_EN_STAGE = re.compile(r"\[[^\]]*\]")  # transcribers' notes such as [chuckles]
+
+
+def check_back(sentence: Piece) -> bool:
+    """True for an English statement said with a rising tone: "So you notice it's worse at night?".
+
+    Word order decides, not the question mark: a check-back keeps the order of a statement (no
+    auxiliary or wh-word in front of any clause; a tag such as "right?" may follow), so it hands the
+    customer's words back for confirmation rather than asking for new information. MI coding counts
+    it as a reflection; like a Chinese 对吗 confirmation, it is a restatement and a closed question.
+    """
+    if is_chinese(sentence.text) or not sentence.asks:
+        return False
+    core = _EN_FILLER.sub("", _EN_STAGE.sub("", sentence.core).strip(" -"))
+    if len(core.split()) < 2 or _EN_ASKS_IN_PLACE.search(core) or _EN_CHOICE.search(core):
+        return False
+    if _EN_NOT_ABOUT_CUSTOMER.search(core) or _EN_WH_INSIDE.search(core) or _EN_INDIRECT.search(core):
+        return False
+    parts = [_EN_FILLER.sub("", part) for part in re.split(r"[,;]\s*|\s*(?:--|—)\s*", core) if part.strip()]
+    if len(parts) > 1 and _EN_TAG.match(parts[-1].strip(" ?")):
+        parts = parts[:-1]
+    return not any(_EN_AUX_START.search(p) or _EN_WH_START.search(p) or _EN_TELL_ME.search(p) for p in parts)
+
+
+# "What you'd like is a repair." names a point in statement order (subject right after the
+# wh-word, then is/was): without a question mark it is a statement, not a question.
+_EN_PSEUDO_CLEFT = re.compile(
+    r"^(what|where|when)\s+(you|i|we|they|he|she)\b[^?]{0,80}?\b(is|was|are|were)\b(?!\s*$)", re.IGNORECASE
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Question:
     """One question found in the utterance."""
@@ -239,6 +290,8 @@ def _en_questions(sentence: Piece) -> list[Question]:
     if not (sentence.asks or _EN_AUX_START.search(core) or _EN_WH_START.search(core)):
         return []
     if not sentence.asks and re.search(r"\bwhat (i|we) (hear|mean)|\b(is|was)\s*$", core, re.IGNORECASE):
+        return []
+    if not sentence.asks and _EN_PSEUDO_CLEFT.search(core):
         return []
     qtype, rule = _en_type(wh_head or core, core)
     return [Question(qtype, sentence, f"question.{rule}")]

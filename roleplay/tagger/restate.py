@@ -208,6 +208,12 @@ _EN_OWN_INPUT = re.compile(
     r"\byou('re| are) welcome\b|\bthank(s| you)\b",
     re.IGNORECASE,
 )
+# "What you want is ..." names the customer's wish or point and hands it back (a pseudo-cleft).
+_EN_WHAT_YOU = re.compile(
+    _EN_FILLERS_START + r"(so,?\s+)?what you('re| are)?\s*('d like|would like|want|need|hope|mean|say|said|saying|"
+    r"describe|described|notice|noticed|care about|value|enjoy|like)\b[^.?!]{0,80}?\b(is|was|are)\b",
+    re.IGNORECASE,
+)
 # Content words a short statement must take from the customer's last turn to echo it (a reflection
 # without "you": "Not ready to give it up yet." after "I'm not ready to give it up").
 _ECHO_MIN_WORDS = 2
@@ -249,12 +255,20 @@ def advises(text: str) -> bool:
 
 
 def restates_fact(
-    sentence: Piece, chinese: bool, customer: Units, is_question: bool, last: Units | None = None
+    sentence: Piece,
+    chinese: bool,
+    customer: Units,
+    is_question: bool,
+    last: Units | None = None,
+    *,
+    check_back: bool = False,
 ) -> str | None:
     """The rule that makes ``sentence`` a restatement of the customer's facts, or None.
 
     ``customer`` holds the content of every customer turn in the context, ``last`` that of the
     customer's latest turn (an English statement that echoes it is a restatement even without "you").
+    ``check_back`` marks an English statement said as a question ("So you stopped in May?"): it is
+    a restatement when it is about the customer or made of their words.
     """
     said = units(sentence.text)
     shared_pairs = len(said.pairs & customer.pairs)
@@ -272,6 +286,11 @@ def restates_fact(
                 and overlap(content, customer) >= 0.4
             ):
                 return "restate_fact.zh.confirm_tail"
+        statement = _zh_check_back(sentence.core)
+        if statement is not None:
+            mine = units(statement)
+            if _shared(mine, customer) >= 2 and overlap(statement, customer) >= 0.5:
+                return "restate_fact.zh.check_back"
         for clause in clauses(sentence):
             text = _ZH_LEAD_IN.sub("", clause.core)
             if len(text) < 4 or _ZH_ADVICE.search(text) or _ZH_AGENT_ACTION.search(text) or _ZH_ASKING.search(text):
@@ -290,8 +309,12 @@ def restates_fact(
         return None
     if _EN_STRONG_FRAME.search(text):
         return "restate_fact.en.reflection_frame"
+    if not is_question and _EN_WHAT_YOU.search(text):
+        return "restate_fact.en.what_you"
     if _EN_YOU_START.search(text):
         return "restate_fact.en.you_statement"
+    if check_back and not _EN_AGENT_TURN.search(text) and (_EN_SECOND_PERSON.search(text) or shared >= 1):
+        return "restate_fact.en.check_back"
     if is_question and not _EN_SO_YOU.search(text):
         return None
     if _EN_FACT_FRAME.search(text) and shared >= 1:
@@ -309,6 +332,31 @@ def restates_fact(
     if not is_question and _EN_SO_SUMMARY.search(text) and not _EN_FIRST_PERSON.search(text) and shared >= 1:
         return "restate_fact.en.so_summary"
     return None
+
+
+# A statement turned into a yes/no question by 吗 alone: "您是上周五报的修吗" hands the customer's
+# words back for confirmation, like 对吗. Not when it asks something new (a wh-word, A-not-A) or
+# guesses (是不是 / 是担心).
+_ZH_MA_END = re.compile(r"(吗|么)[呀啊呢哈]?$")
+_ZH_NOT_STATEMENT = re.compile(
+    r"什么|怎么|怎样|为什么|哪|几|多少|多久|谁|如何|是不是|有没有|能不能|会不会|要不要|可不可以|是否|担心|怕|觉得|"
+    r"^(您|你)?(还|也)?(需要|可以|能|方便|愿意|想|要|同意|接受)|麻烦"
+)
+
+
+def _zh_check_back(core: str) -> str | None:
+    """The statement inside a 吗 question that restates (without 吗 and lead-in), or None."""
+    end = _ZH_MA_END.search(core)
+    if end is None:
+        return None
+    statement = _ZH_LEAD_IN.sub("", core[: end.start()])
+    if len(statement) < 4 or _ZH_NOT_STATEMENT.search(statement) or _ZH_AGENT_ACTION.search(statement):
+        return None
+    return statement
+
+
+def _shared(mine: Units, customer: Units) -> int:
+    return len(mine.pairs & customer.pairs) + 2 * len(mine.numbers & customer.numbers)
 
 
 def _echoes(text: str, last: Units) -> bool:
@@ -419,6 +467,23 @@ _EN_FEELING_RULES = (
             re.I,
         ),
     ),
+    (
+        # What the customer values or keeps thinking about, named for them: "being there for your
+        # kids is really important to you", "it's always on your mind".
+        "restate_feeling.en.value",
+        re.compile(
+            r"\b(important|meaningful|precious|a big deal|a priority)\s+(to|for) you\b|\bon your mind\b|"
+            r"\bmatters? (so much |a lot |a great deal )?to you\b|\bmeans (so much |a lot |a great deal )?to you\b",
+            re.I,
+        ),
+    ),
+)
+
+
+# A feeling handed back as a question about the customer: "That worries you?" (wants and needs are
+# facts of the customer's plan there, not feelings).
+_EN_CHECK_BACK_FEELING = re.compile(
+    r"\b(?!(want|need)\w*\b|hop(e|ed|es|ing)\b)" + _EN_FEELING + r"|\b(bother|upset|hurt)s? you\b", re.IGNORECASE
 )
 
 
@@ -430,8 +495,14 @@ _EN_PLAYS_DOWN = re.compile(
 )
 
 
-def restates_feeling(sentence: Piece, chinese: bool, is_question: bool) -> tuple[str, str] | None:
-    """The rule and the words that acknowledge the customer's feeling or view, or None."""
+def restates_feeling(
+    sentence: Piece, chinese: bool, is_question: bool, *, check_back: bool = False
+) -> tuple[str, str] | None:
+    """The rule and the words that acknowledge the customer's feeling or view, or None.
+
+    An English question names no feeling of the customer's unless it is a check-back, a statement
+    said as a question ("That worries you?"), which reflects the feeling like the statement would.
+    """
     text = sentence.text
     if chinese:
         if is_question and _ZH_GUESS.search(text):
@@ -441,12 +512,16 @@ def restates_feeling(sentence: Piece, chinese: bool, is_question: bool) -> tuple
             if match:
                 return rule, match.group()
         return None
-    if is_question or _EN_NOT_REFLECTION.search(text) or _EN_ADVICE.search(text) or _EN_OWN_INPUT.search(text):
+    if (is_question and not check_back) or _EN_NOT_REFLECTION.search(text) or _EN_ADVICE.search(text):
         return None
-    if _EN_PLAYS_DOWN.search(text):
+    if _EN_OWN_INPUT.search(text) or _EN_PLAYS_DOWN.search(text):
         return None
     for rule, pattern in _EN_FEELING_RULES:
         match = pattern.search(text)
         if match:
             return rule, match.group()
+    if check_back and _EN_SECOND_PERSON.search(text):
+        match = _EN_CHECK_BACK_FEELING.search(text)
+        if match:
+            return "restate_feeling.en.check_back", match.group()
     return None
