@@ -114,12 +114,13 @@ def one_student(url: str, seat: int, turns: int, think: float) -> StudentRun:
     run, pace = StudentRun(), random.Random(seat)
     try:
         client = Client(url, verbose=False)
-        client.predict(f"学生{seat:02d}", f"2026{seat:04d}", api_name="/on_sign_in")
+        client.predict(f"学生{seat:02d}", f"2026{seat:04d}", "", api_name="/on_sign_in")
         client.predict(SCENARIO, "__random__", api_name="/on_start")
         for n in range(turns):
             time.sleep(pace.uniform(0.5, think))
             begin = time.perf_counter()
-            chat, status, _timer, _message = client.predict(LISTENER[n % len(LISTENER)], api_name="/on_send")
+            shown = client.predict(LISTENER[n % len(LISTENER)], api_name="/on_send")
+            chat, status = shown[0], shown[1]  # the chat and the status line come first
             run.turns.append(time.perf_counter() - begin)
             reply = last_reply(chat)
             if not reply:
