@@ -415,9 +415,11 @@ def build_practice_tab(context: PracticeContext) -> None:
         return started_view(await start_assignment(context, current, assignment_id), picker.message)
 
     async def on_send(current: PracticeState, text: str) -> AsyncIterator[dict[Any, Any]]:
+        locked: bool | None = None  # whether the message box is locked now (None: not touched yet)
         async for update in send_message(context, current, text):
             shown: dict[Any, Any] = {chatbot: update.history, status: update.status, timer: update.timer_key}
-            if update.accepted:
+            if update.accepted and locked != update.waiting:  # each gr.update costs Gradio a component build
+                locked = update.waiting
                 shown[message] = gr.update(value="", interactive=not update.waiting)
             if update.closed:
                 shown |= {input_row: gr.update(visible=False), end_button: gr.update(visible=False), countdown: ""}
