@@ -99,6 +99,7 @@ def _set_assignment(page: object, url: str, shots: Path) -> None:
     page.get_by_text("顾客池：每种表现类型各一位").click()
     expect(page.locator("#as-preview")).to_contain_text(f"顾客池共 {len(LIBRARY.trait_ids('behaviour'))} 位")
     page.locator("#as-class input").fill(CLASS)
+    expect(page.locator("#as-limit input")).to_have_value("")  # empty means no limit: a 0 shown there is refused
     page.locator("#as-limit input").fill("30")
     page.get_by_label("给学生的说明").fill(NOTE)
     page.locator("#as-create").click()

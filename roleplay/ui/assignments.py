@@ -218,10 +218,11 @@ def build_assignments_tab(context: PracticeContext, tab: gr.Tab) -> None:
                 max_lines=1,
                 elem_id="as-class",
             )
-            limit = gr.Number(
-                None,
+            # Text, not gr.Number: Gradio shows and sends 0 for an empty number box, which the check refuses.
+            limit = gr.Textbox(
                 label=tr("ui.assign.field_time_limit"),
                 info=tr("ui.assign.time_limit_hint", limit=TIME_LIMIT_MAX),
+                max_lines=1,
                 elem_id="as-limit",
             )
         with gr.Row():
