@@ -352,6 +352,7 @@ def teacher_pages(page: Any, url: str, device: str, uploads: list[Path]) -> None
         page.locator("#ed-try-input textarea").fill(line)
         page.locator("#ed-try-input textarea").press("Enter")
         expect(bot).to_have_count(n)
+        expect(page.locator("#ed-trace")).to_contain_text(line[:12])  # the reply is complete: send the next
     expect(page.locator("#ed-trace")).to_contain_text("信任")
     page.locator("#ed-code .cm-line", has_text="age: 48").click()
     page.keyboard.press("End")
@@ -443,8 +444,9 @@ def student_pages(page: Any, url: str, device: str) -> None:
         page.locator("#rp-chat-input textarea").fill(line)
         page.locator("#rp-chat-input textarea").press("Enter")
         expect(bot).to_have_count(n)
+        # The timer is blank while the reply streams and starts again when it is complete: then send the next.
+        expect(page.locator("#rp-timer")).to_contain_text("顾客已等待")
         expect(bot.nth(n - 1)).not_to_be_empty()
-    expect(page.locator("#rp-timer")).to_contain_text("顾客已等待")
     page.wait_for_timeout(3000)  # the response timer counts a few seconds, as it would in class
     save(page, "student-chat", device)
 
