@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import socket
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,7 @@ def test_a_teacher_sets_an_assignment_and_a_student_of_the_class_does_it(
     assert len(sessions) == 1
     (made,) = context.assignments.all()
     assert made.title == TITLE and made.class_code == CLASS and made.time_limit_minutes == 30
+    assert made.closes_at == datetime(2099, 12, 31, 23, 59)
     assert context.store.assignment_of(sessions[0]) == made.assignment_id
     saved = context.store.transcript(sessions[0])
     assert saved.ended_at is not None and saved.turns[1].text == LINE
@@ -99,12 +101,15 @@ def _set_assignment(page: object, url: str, shots: Path) -> None:
     page.get_by_text("顾客池：每种表现类型各一位").click()
     expect(page.locator("#as-preview")).to_contain_text(f"顾客池共 {len(LIBRARY.trait_ids('behaviour'))} 位")
     page.locator("#as-class input").fill(CLASS)
+    expect(page.locator("#as-limit input")).to_have_value("")  # empty means no limit: a 0 shown there is refused
     page.locator("#as-limit input").fill("30")
+    page.locator("#as-closes input").fill("2099-12-31")  # as the hint shows it, without seconds: a date means 23:59
     page.get_by_label("给学生的说明").fill(NOTE)
     page.locator("#as-create").click()
     expect(page.locator("#as-form-message")).to_contain_text(f"已创建作业 “{TITLE}”")
     expect(page.locator("#as-table")).to_contain_text(TITLE)
     expect(page.locator("#as-table")).to_contain_text("进行中")
+    expect(page.locator("#as-table")).to_contain_text("2099-12-31 23:59")
     page.screenshot(path=str(shots / "teacher-assignments.png"), full_page=True)
 
 

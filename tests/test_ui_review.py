@@ -45,12 +45,12 @@ def context(tmp_path: Path) -> PracticeContext:
 
 
 async def _practise(
-    context: PracticeContext, name: str, number: str, assignment_id: str | None = None
+    context: PracticeContext, name: str, number: str, assignment_id: str | None = None, customer: str = PERSONA
 ) -> tuple[PracticeState, str]:
     """A graded offline session of one student; returns their state and the summary shown."""
     state = sign_in(context, PracticeState(), name, number).state
     if assignment_id is None:
-        state = (await start_chat(context, state, SCENARIO, PERSONA)).state
+        state = (await start_chat(context, state, SCENARIO, customer)).state
     else:
         session = await ChatSession.start(
             persona=LIBRARY.persona(PERSONA),
@@ -143,6 +143,19 @@ async def test_a_teacher_overrides_a_score_and_the_student_sees_it(context: Prac
     assert "→" in str(row[8])
     past = my_report(context, student, my_history(context, student).choices[0][1])
     assert past.note == t("ui.history.changed", "zh") and "全程礼貌" in past.frame
+
+
+@pytest.mark.parametrize(
+    ("customer", "shown"),
+    [
+        pytest.param(PERSONA, "王建国", id="named"),
+        pytest.param("angry+results", "气愤型·结果型·普通", id="trait-combination"),
+    ],
+)
+async def test_the_sessions_table_names_the_customer(context: PracticeContext, customer: str, shown: str) -> None:
+    await _practise(context, "张三", "2023010512", customer=customer)
+    (row,) = list_sessions(context, True, ReportFilter()).rows
+    assert row[5] == shown
 
 
 @pytest.mark.parametrize(

@@ -218,15 +218,25 @@ def build_assignments_tab(context: PracticeContext, tab: gr.Tab) -> None:
                 max_lines=1,
                 elem_id="as-class",
             )
-            limit = gr.Number(
-                None,
+            # Text, not gr.Number: Gradio shows and sends 0 for an empty number box, which the check refuses.
+            limit = gr.Textbox(
                 label=tr("ui.assign.field_time_limit"),
                 info=tr("ui.assign.time_limit_hint", limit=TIME_LIMIT_MAX),
+                max_lines=1,
                 elem_id="as-limit",
             )
         with gr.Row():
-            opens = gr.DateTime(label=tr("ui.assign.field_opens_at"), type="string", info=tr("ui.assign.opens_hint"))
-            closes = gr.DateTime(label=tr("ui.assign.field_closes_at"), type="string", info=tr("ui.assign.closes_hint"))
+            # Text, not gr.DateTime: that box silently drops anything but "YYYY-MM-DD HH:MM:SS" (a date alone, or
+            # the hint's "2026-05-04 08:00"), so the assignment would open at once; the check reads all of these.
+            opens = gr.Textbox(
+                label=tr("ui.assign.field_opens_at"), info=tr("ui.assign.opens_hint"), max_lines=1, elem_id="as-opens"
+            )
+            closes = gr.Textbox(
+                label=tr("ui.assign.field_closes_at"),
+                info=tr("ui.assign.closes_hint"),
+                max_lines=1,
+                elem_id="as-closes",
+            )
         note = gr.Textbox(label=tr("ui.assign.field_note"), lines=3, placeholder=tr("ui.assign.note_hint"))
         create = gr.Button(tr("ui.assign.create"), variant="primary", elem_id="as-create")
         form_message = gr.Markdown(elem_id="as-form-message")

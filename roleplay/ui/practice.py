@@ -296,11 +296,15 @@ def build_practice_tab(context: PracticeContext) -> None:
         greeting = gr.Markdown()
         picker = assignment_picker(lang)
         with gr.Row():
-            scenario = gr.Dropdown(scenarios, value=first, label=tr("ui.practice.scenario"), elem_id="rp-scenario")
+            # Wide enough that on a phone the two stack instead of cutting the scenario titles short.
+            scenario = gr.Dropdown(
+                scenarios, value=first, label=tr("ui.practice.scenario"), min_width=300, elem_id="rp-scenario"
+            )
             customer = gr.Dropdown(
                 customer_choices(context.library, lang, first),
                 value=RANDOM_CUSTOMER,
                 label=tr("ui.practice.customer"),
+                min_width=300,
                 elem_id="rp-customer",
             )
         start_button = gr.Button(tr("ui.practice.start"), variant="primary", elem_id="rp-start")

@@ -15,6 +15,7 @@ import gradio as gr
 
 from roleplay.grading.render import render_html
 from roleplay.i18n import t
+from roleplay.library import UnknownPersonaError
 from roleplay.library.common import OUTCOMES
 from roleplay.store.reports import (
     OverrideError,
@@ -73,8 +74,11 @@ def _scenario(context: PracticeContext, scenario_id: str | None) -> str:
 
 
 def _customer(context: PracticeContext, persona: str | None) -> str:
-    named = context.library.personas.get(persona or "")
-    return named.name.get(context.language) if named else (persona or "-")
+    """A named persona's name, a trait combination's type names; the raw spec if the library no longer has it."""
+    try:
+        return context.library.persona(persona or "").name.get(context.language)
+    except UnknownPersonaError:
+        return persona or "-"
 
 
 def _total(value: float | None) -> str:
