@@ -14,15 +14,24 @@ import pytest
 from typer.testing import CliRunner
 
 from roleplay.cli import app
+from roleplay.customer.engine import ChatEvent, ChatSession
+from roleplay.customer.guard import check_reply, clean_reply
+from roleplay.customer.offline import situation_for
+from roleplay.customer.state import CustomerState, apply_turn
+from roleplay.library import Library
 from roleplay.llm import chat_model, model_label
 from roleplay.local import MODEL_NAME, LocalModelError, check_runtime, ensure_model, model_status
 from roleplay.local.model_file import ModelSpec, missing_runtime
 from roleplay.local.serve import OpenAIRequests, translate
 from roleplay.settings import Settings
+from roleplay.store import SessionStore, open_database
 from roleplay.ui.library_app import mode_banner
+from tests.conftest import PROJECT_ROOT
+from tests.fakes import ScriptedChatModel
 
 CHUNKS = [b"GGUF" + bytes(range(256)) * 40, b"middle" * 3000, b"the end" * 100]
 HAS_RUNTIME = not missing_runtime()
+LIBRARY = Library.load(PROJECT_ROOT)
 
 
 def _spec(chunks: list[bytes], whole: bytes | None = None) -> ModelSpec:
@@ -74,9 +83,7 @@ def test_a_changed_model_file_is_assembled_again(packages: Path, tmp_path: Path)
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
-def test_missing_chunks_are_named_with_the_install_command(
-    packages: Path, tmp_path: Path, language: str
-) -> None:
+def test_missing_chunks_are_named_with_the_install_command(packages: Path, tmp_path: Path, language: str) -> None:
     spec = _spec([*CHUNKS, b"a fourth chunk nobody installed"])
     with pytest.raises(LocalModelError) as caught:
         ensure_model(tmp_path, spec=spec)
@@ -124,7 +131,9 @@ def test_missing_runtime_names_the_extra() -> None:
             {"response_format": {"type": "json_object", "schema": {"type": "object"}}},
             id="json-schema-becomes-llama-json-object",
         ),
-        pytest.param({"response_format": {"type": "json_object"}}, {"response_format": {"type": "json_object"}}, id="json-mode"),
+        pytest.param(
+            {"response_format": {"type": "json_object"}}, {"response_format": {"type": "json_object"}}, id="json-mode"
+        ),
         pytest.param({"stream": True, "temperature": 0.8}, {"stream": True, "temperature": 0.8}, id="untouched"),
     ],
 )
@@ -198,3 +207,60 @@ def test_status_command_says_what_is_missing(tmp_path: Path) -> None:
     assert result.exit_code == 1  # not assembled in this empty data folder
     assert "not assembled yet" in result.output and "roleplay local-model prepare" in result.output
     assert str(tmp_path) in result.output.replace("\n", "")
+
+
+# --- what makes a small model play the persona (general: it helps any model) -------------------------
+
+
+@pytest.mark.parametrize("persona_id", sorted(LIBRARY.personas))
+@pytest.mark.parametrize("act", ["blame", "redline"])
+def test_a_provoked_customer_is_never_told_to_soften(persona_id: str, act: str) -> None:
+    persona = LIBRARY.persona(persona_id)
+    state = CustomerState.start(persona)
+    effect = apply_turn(state, persona, LIBRARY.scenarios["aircon_after_sales"], {act}, "你自己没看说明书吧？")
+    assert situation_for(state, effect) in ("upset", "furious", "walk_out", "escalate")
+
+
+def test_a_rejected_reply_is_rewritten_with_what_was_wrong(tmp_path: Path) -> None:
+    polite = "我理解了，谢谢您。"
+    angry = "理解？我等了一上午，你一句话就想打发我？"
+    model = ScriptedChatModel(replies=[polite, angry])
+    store = SessionStore(open_database(f"sqlite:///{(tmp_path / 's.db').as_posix()}"))
+
+    async def run() -> list[ChatEvent]:
+        session = await ChatSession.start(
+            persona=LIBRARY.persona("wang_jianguo"),
+            scenario=LIBRARY.scenarios["aircon_after_sales"],
+            store=store,
+            model=model,
+            model_name="scripted",
+            seed=1,
+        )
+        return [event async for event in session.send("你有病吧，爱修不修。")]
+
+    events = asyncio.run(run())
+    assert events[-1] == ChatEvent("done", angry)
+    first, second = model.calls
+    assert second[:-1] == first[:-1]  # same system prompt and history: the prefix cache still hits
+    assert str(first[-1].content) in str(second[-1].content)
+    assert "不要客气" in str(second[-1].content) and polite not in str(second[-1].content)
+    model.assert_complete()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param(
+            "顾客：你们到底修不修？\n客服：马上安排。\n顾客：好的谢谢", "你们到底修不修？", id="writes-the-next-lines"
+        ),
+        pytest.param("“我要投诉！”", "我要投诉！", id="quotes"),
+    ],
+)
+def test_clean_reply_keeps_only_the_customers_own_line(raw: str, expected: str) -> None:
+    assert clean_reply(raw) == expected
+
+
+def test_the_director_note_is_never_shown() -> None:
+    persona, scenario = LIBRARY.persona("wang_jianguo"), LIBRARY.scenarios["aircon_after_sales"]
+    verdict = check_reply("【导演提示】你现在很生气。", persona, scenario, [], "zh")
+    assert not verdict.ok and "note_leak" in verdict.codes

@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from roleplay.acts import TaggedAct
-from roleplay.customer.guard import check_reply, clean_reply
+from roleplay.customer.guard import check_reply, clean_reply, max_reply_chars
 from roleplay.customer.offline import OfflineVoice, situation_for
-from roleplay.customer.prompt import build_messages, system_prompt, turn_note
+from roleplay.customer.prompt import build_messages, retry_messages, system_prompt, turn_note
 from roleplay.customer.state import CustomerState, TurnEffect, apply_turn
 from roleplay.library.common import Language
 from roleplay.library.compose import ComposedPersona
@@ -254,10 +254,11 @@ class ChatSession:
         note = turn_note(text, self.persona, self.scenario, self.state, effect, situation, self.language)
         messages = build_messages(self.system, self.turns[:-1], note, self.language)
         upset = situation in ("upset", "furious", "doubting", "annoyed_by_trick", "walk_out", "escalate")
+        budget = reply_token_budget(self.persona, self.language)
         for attempt in range(2):
             parts: list[str] = []
             try:
-                async for chunk in self.model.astream(messages):
+                async for chunk in self.model.astream(messages, max_tokens=budget):
                     piece = chunk.content if isinstance(chunk.content, str) else ""
                     if piece:
                         parts.append(piece)
@@ -277,6 +278,7 @@ class ChatSession:
                 return
             self.guard_failures += 1
             log.info("reply rejected by the guard: %s", "; ".join(verdict.problems))
+            messages = retry_messages(messages, verdict.codes, self.persona, self.language)
         # Two rejected replies: the caller falls back to an offline line (replacing what was streamed).
 
     async def end(self, guess: TypeGuess | None = None, now: datetime | None = None) -> Transcript:
@@ -311,6 +313,13 @@ class ChatSession:
         )
         self.turns.append(Turn(role=role, text=text, timestamp=at, state=state, acts=acts))
         return position
+
+
+def reply_token_budget(persona: ComposedPersona, language: Language) -> int:
+    """The most tokens a customer reply may take: a little over what the guard accepts, so an
+    over-long reply is still seen (and rejected) whole, while a runaway one stops early."""
+    chars = max_reply_chars(persona, language)
+    return chars + 16 if language == "zh" else chars // 3 + 16
 
 
 def _context(turns: list[Turn]) -> list[ContextTurn]:

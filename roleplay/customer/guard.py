@@ -36,20 +36,27 @@ _AGREEABLE = re.compile(
     r"\bI (?:completely |totally )?understand\b|\bno problem\b|\bthank(?:s| you)\b",
     re.IGNORECASE,
 )
+# The director's note or the prompt's own headings, repeated to the student.
+_NOTE_LEAK = re.compile(r"导演|【|\[Director|director's note|what you may say now|你现在可以说的事", re.IGNORECASE)
 _ROLE_PREFIX = re.compile(r"^\s*(?:顾客|客户|客服|Customer|Agent)\s*[:：]", re.IGNORECASE)
+# A model that goes on to write the next lines of the chat itself (the agent's, then its own).
+_NEXT_SPEAKER = re.compile(r"\n\s*(?:顾客|客户|客服|Customer|Agent)\s*[:：]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class GuardVerdict:
-    """Whether a reply may be shown, and why not."""
+    """Whether a reply may be shown, and why not (``codes`` name the problems for the retry note)."""
 
     ok: bool
     problems: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
 
 
 def clean_reply(text: str) -> str:
-    """Strip a role prefix and surrounding quotes/whitespace the model may add."""
+    """Strip a role prefix, surrounding quotes and whitespace the model may add, and any further lines
+    it wrote for the next speakers."""
     text = _ROLE_PREFIX.sub("", text.strip(), count=1).strip()
+    text = _NEXT_SPEAKER.split(text, maxsplit=1)[0].strip()
     if len(text) >= 2 and text[0] in "\"“'" and text[-1] in "\"”'":
         text = text[1:-1].strip()
     return text
@@ -74,25 +81,29 @@ def check_reply(
 
     With ``upset`` (the state says the customer is upset now) agreeable, thankful replies are rejected.
     """
-    problems = []
+    found: list[tuple[str, str]] = []
     if not text.strip():
-        problems.append("empty reply")
+        found.append(("empty", "empty reply"))
     if _AI_TALK.search(text):
-        problems.append("talks about being an AI or a role-play")
+        found.append(("ai_talk", "talks about being an AI or a role-play"))
     if _COACHING.search(text):
-        problems.append("coaches the student")
+        found.append(("coaching", "coaches the student"))
     if _AGENT_TALK.search(text):
-        problems.append("talks like the service agent")
+        found.append(("agent_talk", "talks like the service agent"))
+    if _NOTE_LEAK.search(text):
+        found.append(("note_leak", "repeats the director's note"))
     if upset and _AGREEABLE.search(text):
-        problems.append("too agreeable for a customer who is upset now")
+        found.append(("agreeable", "too agreeable for a customer who is upset now"))
     lowered = text.lower()
     for fact in scenario.hidden_facts:
         if fact.fact_id in revealed:
             continue
         leaked = [word for word in fact.giveaway if word.lower() in lowered]
         if leaked:
-            problems.append(f"tells locked fact {fact.fact_id} ({leaked[0]})")
+            found.append(("locked_fact", f"tells locked fact {fact.fact_id} ({leaked[0]})"))
     limit = max_reply_chars(persona, language)
     if len(text) > limit:
-        problems.append(f"too long for this customer ({len(text)} > {limit} characters)")
-    return GuardVerdict(ok=not problems, problems=tuple(problems))
+        found.append(("too_long", f"too long for this customer ({len(text)} > {limit} characters)"))
+    return GuardVerdict(
+        ok=not found, problems=tuple(problem for _, problem in found), codes=tuple(dict.fromkeys(c for c, _ in found))
+    )
