@@ -78,6 +78,8 @@ def _local_chat_model(settings: Settings, role: ModelRole) -> BaseChatModel:
         temperature=settings.temperature if role == "customer" else 0.0,
         timeout=settings.local_timeout_seconds,
         max_retries=0,  # loopback: a failed call is not a network hiccup, and a retry doubles the queue
+        # A reply waits behind every request queued before it (a judge answer takes minutes): no chunk timeout.
+        stream_chunk_timeout=settings.local_timeout_seconds,
         max_tokens=None if role == "customer" else LOCAL_JUDGE_MAX_TOKENS,
         streaming=role == "customer",
         use_responses_api=False,

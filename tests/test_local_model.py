@@ -14,7 +14,6 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -140,32 +139,19 @@ def test_local_customer_plays_the_persona_for_eight_turns(
     assert good.state.outcome == "resolved"
 
 
-def test_the_angry_customer_does_not_take_an_insult_kindly(settings: Settings, tmp_path: Path) -> None:
+def test_a_provoked_customer_does_not_take_it_kindly(sessions: dict[tuple[str, str], Played]) -> None:
     """Seen on the raw model: an insult answered with “我理解了”. The state, the note and the guard stop it."""
-    store = SessionStore(open_database(f"sqlite:///{(tmp_path / 's.db').as_posix()}"))
-    model = _seeded(settings, "customer")
-
-    async def run() -> list[tuple[str, str]]:
-        session = await ChatSession.start(
-            persona=LIBRARY.persona("wang_jianguo"),
-            scenario=LIBRARY.scenarios["aircon_after_sales"],
-            store=store,
-            model=model,
-            model_name="local",
-            seed=SEED,
-        )
-        played = Played(session)
-        for insult in ("你自己不会用还怪我们？", "爱修不修，你有病吧。"):
-            if not session.closed:
-                await say(played, insult)
-        texts = [t.text for t in session.turns[1:] if t.role == "customer"]
-        return list(zip(texts, played.voices, strict=True))
-
-    replies = asyncio.run(run())
-    assert replies
-    for text, _voice in replies:
-        assert not _AGREEABLE.search(text), text
-    assert any(voice != "script" for _, voice in replies)  # the model itself, not only the fallback, got it right
+    provoked = 0
+    for (_persona, student), played in sessions.items():
+        if student != "poor":
+            continue
+        turns = played.session.turns
+        for position, turn in enumerate(turns[:-1]):
+            acts = {a.act for a in turn.acts or []}
+            if turn.role == "agent" and acts & {"blame", "redline"}:
+                provoked += 1
+                assert not _AGREEABLE.search(turns[position + 1].text), turns[position + 1].text
+    assert provoked >= 2  # the poor student blames the customer in both cases
 
 
 class _Replies(BaseCallbackHandler):
@@ -204,7 +190,10 @@ def test_local_judge_grades_with_verified_evidence(settings: Settings) -> None:
     grader = _seeded(settings, "grader").model_copy(update={"callbacks": [recorder]})
     judge = Judge(grader, model_label(settings, "grader"), settings.judge_method)
     transcript = _transcript()
-    rubric = LIBRARY.rubrics["default"]
+    full = LIBRARY.rubrics["default"]
+    # Three dimensions keep the answer (and the CPU time) small; the bench grades with the whole rubric.
+    wanted = ("listen_feelings", "questioning", "restate_facts")
+    rubric = full.model_copy(update={"dimensions": [d for d in full.dimensions if d.dimension_id in wanted]})
     report = asyncio.run(grade_transcript(transcript, rubric, library=LIBRARY, judge=judge))
 
     assert 1 <= len(recorder.texts) <= 2  # one answer, and at most the one retry

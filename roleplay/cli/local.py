@@ -73,12 +73,13 @@ def prepare(
     from roleplay.settings import load_settings
 
     language: Language = "en" if lang == "en" else "zh"
-    settings = load_settings(data_dir=data_dir, local_model=True, offline=False)
-    if not prepare_local_model(settings, language):
-        raise typer.Exit(2)
-    from roleplay.local import model_path
+    from roleplay.local import model_path, model_status
 
-    errors_console.print(t("local.ready", language, path=model_path(settings.data_dir), size=_size(settings)))
+    settings = load_settings(data_dir=data_dir, local_model=True, offline=False)
+    if model_status(settings.data_dir).ready:
+        errors_console.print(t("local.ready", language, path=model_path(settings.data_dir), size=_size(settings)))
+    elif not prepare_local_model(settings, language):  # says what it does, with a progress bar
+        raise typer.Exit(2)
     if check:
         _check(settings, language)
 

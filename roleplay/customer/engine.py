@@ -40,6 +40,10 @@ _MODEL_DOWN = {
     "en": "(Note: the model could not answer; this reply comes from the offline script. You can go on.)",
 }
 
+# A customer message is one paragraph: a blank line or a bracket means the model went on to echo its
+# note or to write the chat's next lines (seen on small models). OpenAI-compatible APIs take up to 4.
+REPLY_STOP = ["\n\n", "【", "[Director"]
+
 EventKind = Literal["delta", "replace", "notice", "done"]
 
 
@@ -255,10 +259,13 @@ class ChatSession:
         messages = build_messages(self.system, self.turns[:-1], note, self.language)
         upset = situation in ("upset", "furious", "doubting", "annoyed_by_trick", "walk_out", "escalate")
         budget = reply_token_budget(self.persona, self.language)
+        earlier = [t.text for t in self.turns if t.role == "customer"]
         for attempt in range(2):
             parts: list[str] = []
+            cut = False
             try:
-                async for chunk in self.model.astream(messages, max_tokens=budget):
+                async for chunk in self.model.astream(messages, stop=REPLY_STOP, max_tokens=budget):
+                    cut = cut or chunk.response_metadata.get("finish_reason") == "length"
                     piece = chunk.content if isinstance(chunk.content, str) else ""
                     if piece:
                         parts.append(piece)
@@ -270,7 +277,16 @@ class ChatSession:
                 yield ChatEvent("notice", _MODEL_DOWN[self.language])
                 return
             reply = clean_reply("".join(parts))
-            verdict = check_reply(reply, self.persona, self.scenario, self.state.revealed, self.language, upset=upset)
+            verdict = check_reply(
+                reply,
+                self.persona,
+                self.scenario,
+                self.state.revealed,
+                self.language,
+                upset=upset,
+                earlier=earlier,
+                cut=cut,
+            )
             if verdict.ok:
                 if attempt == 1 or reply != "".join(parts):
                     yield ChatEvent("replace", reply)
@@ -319,7 +335,8 @@ def reply_token_budget(persona: ComposedPersona, language: Language) -> int:
     """The most tokens a customer reply may take: a little over what the guard accepts, so an
     over-long reply is still seen (and rejected) whole, while a runaway one stops early."""
     chars = max_reply_chars(persona, language)
-    return chars + 16 if language == "zh" else chars // 3 + 16
+    # About 1.5 Chinese characters or 4 English ones per token in the tokenizers of current models.
+    return chars * 2 // 3 + 8 if language == "zh" else chars // 3 + 8
 
 
 def _context(turns: list[Turn]) -> list[ContextTurn]:

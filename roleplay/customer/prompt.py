@@ -116,6 +116,7 @@ def turn_note(
         allowed_topics="",
         instruction=situation_instruction(situation, lang),
         length_rule=length_rule(persona, lang),
+        name=persona.name.get(lang),
     )
 
 
