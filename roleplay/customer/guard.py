@@ -40,7 +40,10 @@ _AGREEABLE = re.compile(
     re.IGNORECASE,
 )
 # The director's note or the prompt's own headings, repeated to the student.
-_NOTE_LEAK = re.compile(r"导演|【|\[Director|director's note|what you may say now|你现在可以说的事", re.IGNORECASE)
+_NOTE_LEAK = re.compile(
+    r"导演|【|(?:我|你)之前已经说过[:：]|你现在可以说的事|\[Director|director's note|what you may say now",
+    re.IGNORECASE,
+)
 _PUNCTUATION = re.compile(r"[\s，。！？!?,.;；：:、~…“”\"'（）()]+")
 _ROLE_PREFIX = re.compile(r"^\s*(?:顾客|客户|客服|Customer|Agent)\s*[:：]", re.IGNORECASE)
 # A model that goes on to write the next lines of the chat itself (the agent's, then its own).
