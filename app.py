@@ -11,12 +11,18 @@ for _name, _value in (("GRADIO_ANALYTICS_ENABLED", "False"), ("HF_HUB_OFFLINE", 
 
 def main() -> None:
     """Build the app from settings and serve it."""
+    from roleplay.cli.local import prepare_local_model
+    from roleplay.llm import local_mode_line
     from roleplay.settings import load_settings
     from roleplay.ui.app import build_app, launch
 
     settings = load_settings()
+    if not prepare_local_model(settings, settings.language):  # in local mode: assembled once, with a progress bar
+        raise SystemExit(2)
     demo = build_app(settings)
     print(f"roleplay: http://{settings.host}:{settings.port}  (library: {settings.library_dir})")
+    if settings.mode == "local":
+        print(local_mode_line(settings, settings.language))
     launch(demo, settings)
 
 

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from roleplay.i18n import t
+from roleplay.library.common import Language
 from roleplay.settings import Settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 ModelRole = Literal["customer", "grader"]
+# The judge's whole answer (every rubric dimension) must fit; a customer reply is capped per persona
+# by the engine. On a 2-core CPU each token costs about 0.1 s, so a runaway answer is expensive.
+LOCAL_JUDGE_MAX_TOKENS = 3000
 
 
 def chat_model(settings: Settings, role: ModelRole) -> BaseChatModel | None:
@@ -25,6 +30,8 @@ def chat_model(settings: Settings, role: ModelRole) -> BaseChatModel | None:
     """
     if settings.mode == "offline":
         return None
+    if settings.mode == "local":
+        return _local_chat_model(settings, role)
     from langchain_openai import ChatOpenAI
 
     key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
@@ -40,8 +47,67 @@ def chat_model(settings: Settings, role: ModelRole) -> BaseChatModel | None:
     )
 
 
+def _local_chat_model(settings: Settings, role: ModelRole) -> BaseChatModel:
+    """ChatOpenAI against this process's local llama.cpp server, started by the first request.
+
+    Raises:
+        LocalModelError: the ``local`` extra is not installed (said before any chat starts).
+    """
+    import asyncio
+
+    import httpx
+    from langchain_openai import ChatOpenAI
+
+    from roleplay.local import MODEL_NAME, ServerConfig, check_runtime, shared_server
+
+    check_runtime()
+    server = shared_server(ServerConfig(settings.data_dir, settings.local_threads, settings.local_context))
+
+    def start(request: httpx.Request) -> None:
+        server.ensure_started()
+
+    async def start_async(request: httpx.Request) -> None:
+        if not server.running:
+            await asyncio.to_thread(server.ensure_started)
+
+    timeout = httpx.Timeout(settings.local_timeout_seconds, connect=10.0)
+    return ChatOpenAI(
+        model=MODEL_NAME,
+        base_url=server.base_url,
+        api_key="local",
+        temperature=settings.temperature if role == "customer" else 0.0,
+        timeout=settings.local_timeout_seconds,
+        max_retries=0,  # loopback: a failed call is not a network hiccup, and a retry doubles the queue
+        # A reply waits behind every request queued before it (a judge answer takes minutes): no chunk timeout.
+        stream_chunk_timeout=settings.local_timeout_seconds,
+        max_tokens=None if role == "customer" else LOCAL_JUDGE_MAX_TOKENS,
+        streaming=role == "customer",
+        use_responses_api=False,
+        # trust_env=False: a proxy from the environment must never see loopback traffic.
+        http_client=httpx.Client(trust_env=False, timeout=timeout, event_hooks={"request": [start]}),
+        http_async_client=httpx.AsyncClient(trust_env=False, timeout=timeout, event_hooks={"request": [start_async]}),
+    )
+
+
 def model_label(settings: Settings, role: ModelRole) -> str:
     """What to record as the model of a session or report: the model name, or ``offline``."""
     if settings.mode == "offline":
         return "offline"
+    if settings.mode == "local":
+        from roleplay.local import MODEL_NAME
+
+        return f"{MODEL_NAME} (local)"
     return settings.customer_model if role == "customer" else settings.grader
+
+
+def local_mode_line(settings: Settings, language: Language) -> str:
+    """What a banner or terminal says when the local model is on (model name, threads, where it lives)."""
+    from roleplay.local import MODEL_NAME, model_path
+
+    return t(
+        "local.mode",
+        language,
+        model=MODEL_NAME,
+        threads=settings.local_threads,
+        path=model_path(settings.data_dir),
+    )

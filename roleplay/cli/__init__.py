@@ -6,7 +6,7 @@ Each command module registers its commands on :data:`roleplay.cli.app.app`; heav
 
 from __future__ import annotations
 
-from roleplay.cli import chat, grade, library, tag  # noqa: F401  (modules register their commands)
+from roleplay.cli import chat, grade, library, local, tag  # noqa: F401  (modules register their commands)
 from roleplay.cli.app import app
 
 

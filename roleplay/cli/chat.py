@@ -78,19 +78,24 @@ class ChatRequest:
 
 async def _open(request: ChatRequest) -> ChatSession:
     """Start a new session, or resume one, after checking every name against the library."""
+    from roleplay.cli.local import prepare_local_model
     from roleplay.customer.engine import ChatSession
     from roleplay.library import Library, UnknownPersonaError
-    from roleplay.llm import chat_model, model_label
+    from roleplay.llm import chat_model, local_mode_line, model_label
     from roleplay.settings import load_settings
     from roleplay.store import SessionNotFoundError, SessionStore, database_url, open_database
 
     language = request.language
     settings = load_settings(library_dir=request.library_dir, offline=request.offline or None)
+    if not prepare_local_model(settings, language):
+        raise typer.Exit(2)
     library = Library.load(settings.library_dir)
     url = database_url(settings.data_dir, settings.database_url)
     store = SessionStore(open_database(url))
     model = chat_model(settings, "customer")
     mode = t("chat.offline", language) if model is None else t("chat.model", language, model=settings.customer_model)
+    if settings.mode == "local":
+        mode = local_mode_line(settings, language)
     errors_console.print(f"[yellow]{mode}[/yellow]")
     saved = None
     if request.resume is not None:

@@ -37,11 +37,12 @@ def grade(
     library_dir: Annotated[Path | None, typer.Option("--library", help="folder holding personas/ and rubrics/")] = None,
 ) -> None:
     """批量评分 · Grade saved transcripts: one report each plus a class summary (CSV / Excel)."""
+    from roleplay.cli.local import prepare_local_model
     from roleplay.grading.batch import collect, grade_batch
     from roleplay.grading.judge import Judge
     from roleplay.grading.summary import write_summary
     from roleplay.library import Library
-    from roleplay.llm import chat_model
+    from roleplay.llm import chat_model, local_mode_line, model_label
     from roleplay.settings import load_settings
 
     language: Language = "en" if lang == "en" else "zh"
@@ -56,13 +57,17 @@ def grade(
         known = ", ".join(sorted(library.rubrics)) or "-"
         errors_console.print(f"[red]{t('grade.unknown_rubric', language, rubric=rubric, known=known)}[/red]")
         raise typer.Exit(2)
+    if not prepare_local_model(settings, language):
+        raise typer.Exit(2)
     model = chat_model(settings, "grader")
-    judge = None if model is None else Judge(model, settings.grader, settings.structured_output)
+    judge = None if model is None else Judge(model, model_label(settings, "grader"), settings.judge_method)
     note = (
         t("grade.offline", language)
         if judge is None
-        else t("grade.judge", language, model=settings.grader, method=settings.structured_output)
+        else t("grade.judge", language, model=model_label(settings, "grader"), method=settings.judge_method)
     )
+    if settings.mode == "local":
+        note += "\n" + local_mode_line(settings, language)
     errors_console.print(f"[yellow]{note}[/yellow]")
     items = collect(paths, out)
     if not items:

@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from roleplay.acts import TaggedAct
-from roleplay.customer.guard import check_reply, clean_reply
+from roleplay.customer.guard import check_reply, clean_reply, max_reply_chars
 from roleplay.customer.offline import OfflineVoice, situation_for
-from roleplay.customer.prompt import build_messages, system_prompt, turn_note
+from roleplay.customer.prompt import build_messages, retry_messages, system_prompt, turn_note
 from roleplay.customer.state import CustomerState, TurnEffect, apply_turn
 from roleplay.library.common import Language
 from roleplay.library.compose import ComposedPersona
@@ -39,6 +39,10 @@ _MODEL_DOWN = {
     "zh": "（提示：模型暂时无法回复，本条由离线剧本代答，对话可以继续。）",
     "en": "(Note: the model could not answer; this reply comes from the offline script. You can go on.)",
 }
+
+# A customer message is one paragraph: a blank line or a bracket means the model went on to echo its
+# note or to write the chat's next lines (seen on small models). OpenAI-compatible APIs take up to 4.
+REPLY_STOP = ["\n\n", "【", "[Director"]
 
 EventKind = Literal["delta", "replace", "notice", "done"]
 
@@ -268,10 +272,14 @@ class ChatSession:
         note = turn_note(text, self.persona, self.scenario, self.state, effect, situation, self.language)
         messages = build_messages(self.system, self.turns[:-1], note, self.language)
         upset = situation in ("upset", "furious", "doubting", "annoyed_by_trick", "walk_out", "escalate")
+        budget = reply_token_budget(self.persona, self.language)
+        earlier = [t.text for t in self.turns if t.role == "customer"]
         for attempt in range(2):
             parts: list[str] = []
+            cut = False
             try:
-                async for chunk in self.model.astream(messages):
+                async for chunk in self.model.astream(messages, stop=REPLY_STOP, max_tokens=budget):
+                    cut = cut or chunk.response_metadata.get("finish_reason") == "length"
                     piece = chunk.content if isinstance(chunk.content, str) else ""
                     if piece:
                         parts.append(piece)
@@ -283,7 +291,16 @@ class ChatSession:
                 yield ChatEvent("notice", _MODEL_DOWN[self.language])
                 return
             reply = clean_reply("".join(parts))
-            verdict = check_reply(reply, self.persona, self.scenario, self.state.revealed, self.language, upset=upset)
+            verdict = check_reply(
+                reply,
+                self.persona,
+                self.scenario,
+                self.state.revealed,
+                self.language,
+                upset=upset,
+                earlier=earlier,
+                cut=cut,
+            )
             if verdict.ok:
                 if attempt == 1 or reply != "".join(parts):
                     yield ChatEvent("replace", reply)
@@ -291,6 +308,7 @@ class ChatSession:
                 return
             self.guard_failures += 1
             log.info("reply rejected by the guard: %s", "; ".join(verdict.problems))
+            messages = retry_messages(messages, verdict.codes, self.persona, self.language)
         # Two rejected replies: the caller falls back to an offline line (replacing what was streamed).
 
     async def end(self, guess: TypeGuess | None = None, now: datetime | None = None) -> Transcript:
@@ -325,6 +343,14 @@ class ChatSession:
         )
         self.turns.append(Turn(role=role, text=text, timestamp=at, state=state, acts=acts))
         return position
+
+
+def reply_token_budget(persona: ComposedPersona, language: Language) -> int:
+    """The most tokens a customer reply may take: a little over what the guard accepts, so an
+    over-long reply is still seen (and rejected) whole, while a runaway one stops early."""
+    chars = max_reply_chars(persona, language)
+    # About 1.5 Chinese characters or 4 English ones per token in the tokenizers of current models.
+    return chars * 2 // 3 + 8 if language == "zh" else chars // 3 + 8
 
 
 def _context(turns: list[Turn]) -> list[ContextTurn]:

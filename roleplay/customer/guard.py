@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from roleplay.library.common import Language
@@ -27,6 +28,8 @@ _COACHING = re.compile(
 # The customer talking like the service agent.
 _AGENT_TALK = re.compile(
     r"(?:请问)?(?:还有)?(?:什么|啥)(?:可以|能)(?:帮|为)(?:您|你)|很高兴为(?:您|你)服务|感谢(?:您的)?耐心等待|^亲[，,~]|"
+    r"给(?:您|你)带来(?:了)?(?:不便|麻烦|困扰)|我是[^，。！？]{0,10}的?客服|我明白(?:您|你)的(?:情况|心情|问题)|"
+    r"请(?:您|你)放心|为(?:您|你)(?:处理|解决|安排)|\bsorry for the inconvenience\b|"
     r"\bhow (?:can|may) I (?:help|assist) you\b|\bthank you for (?:contacting|your patience)\b",
     re.IGNORECASE,
 )
@@ -36,20 +39,31 @@ _AGREEABLE = re.compile(
     r"\bI (?:completely |totally )?understand\b|\bno problem\b|\bthank(?:s| you)\b",
     re.IGNORECASE,
 )
+# The director's note or the prompt's own headings, repeated to the student.
+_NOTE_LEAK = re.compile(
+    r"导演|【|(?:我|你)之前已经说过[:：]|你现在可以说的事|\[Director|director's note|what you may say now",
+    re.IGNORECASE,
+)
+_PUNCTUATION = re.compile(r"[\s，。！？!?,.;；：:、~…“”\"'（）()]+")
 _ROLE_PREFIX = re.compile(r"^\s*(?:顾客|客户|客服|Customer|Agent)\s*[:：]", re.IGNORECASE)
+# A model that goes on to write the next lines of the chat itself (the agent's, then its own).
+_NEXT_SPEAKER = re.compile(r"\n\s*(?:顾客|客户|客服|Customer|Agent)\s*[:：]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class GuardVerdict:
-    """Whether a reply may be shown, and why not."""
+    """Whether a reply may be shown, and why not (``codes`` name the problems for the retry note)."""
 
     ok: bool
     problems: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
 
 
 def clean_reply(text: str) -> str:
-    """Strip a role prefix and surrounding quotes/whitespace the model may add."""
+    """Strip a role prefix, surrounding quotes and whitespace the model may add, and any further lines
+    it wrote for the next speakers."""
     text = _ROLE_PREFIX.sub("", text.strip(), count=1).strip()
+    text = _NEXT_SPEAKER.split(text, maxsplit=1)[0].strip()
     if len(text) >= 2 and text[0] in "\"“'" and text[-1] in "\"”'":
         text = text[1:-1].strip()
     return text
@@ -69,30 +83,48 @@ def check_reply(
     language: Language,
     *,
     upset: bool = False,
+    earlier: Sequence[str] = (),
+    cut: bool = False,
 ) -> GuardVerdict:
     """Check a reply: in character, no AI talk, no coaching, no agent talk, no locked fact, not too long.
 
     With ``upset`` (the state says the customer is upset now) agreeable, thankful replies are rejected.
+    ``earlier`` holds the customer's earlier messages (a reply saying one of them again is rejected);
+    ``cut`` says the model stopped at its token budget (the reply was longer than the persona allows).
     """
-    problems = []
+    found: list[tuple[str, str]] = []
     if not text.strip():
-        problems.append("empty reply")
+        found.append(("empty", "empty reply"))
     if _AI_TALK.search(text):
-        problems.append("talks about being an AI or a role-play")
+        found.append(("ai_talk", "talks about being an AI or a role-play"))
     if _COACHING.search(text):
-        problems.append("coaches the student")
+        found.append(("coaching", "coaches the student"))
     if _AGENT_TALK.search(text):
-        problems.append("talks like the service agent")
+        found.append(("agent_talk", "talks like the service agent"))
+    if _NOTE_LEAK.search(text):
+        found.append(("note_leak", "repeats the director's note"))
     if upset and _AGREEABLE.search(text):
-        problems.append("too agreeable for a customer who is upset now")
+        found.append(("agreeable", "too agreeable for a customer who is upset now"))
     lowered = text.lower()
     for fact in scenario.hidden_facts:
         if fact.fact_id in revealed:
             continue
         leaked = [word for word in fact.giveaway if word.lower() in lowered]
         if leaked:
-            problems.append(f"tells locked fact {fact.fact_id} ({leaked[0]})")
+            found.append(("locked_fact", f"tells locked fact {fact.fact_id} ({leaked[0]})"))
+    if any(_same(text, before) for before in earlier):
+        found.append(("repeat", "says an earlier message again"))
     limit = max_reply_chars(persona, language)
-    if len(text) > limit:
-        problems.append(f"too long for this customer ({len(text)} > {limit} characters)")
-    return GuardVerdict(ok=not problems, problems=tuple(problems))
+    if len(text) > limit or cut:
+        found.append(
+            ("too_long", f"too long for this customer ({len(text)} > {limit} characters{', cut' if cut else ''})")
+        )
+    return GuardVerdict(
+        ok=not found, problems=tuple(problem for _, problem in found), codes=tuple(dict.fromkeys(c for c, _ in found))
+    )
+
+
+def _same(text: str, before: str) -> bool:
+    """Whether a reply repeats an earlier message (equal, or one holds the other, ignoring punctuation)."""
+    a, b = _PUNCTUATION.sub("", text).lower(), _PUNCTUATION.sub("", before).lower()
+    return len(a) >= 6 and len(b) >= 6 and (a in b or b in a)

@@ -14,6 +14,9 @@ from roleplay.library.common import Language, LineSituation, Text
 from roleplay.library.compose import ComposedPersona
 from roleplay.library.scenario import ScenarioFile
 
+# Student moves a customer takes offence at, whatever the numbers say.
+PROVOKING_TRIGGERS = frozenset({"redline", "blame"})
+
 
 def situation_for(state: CustomerState, effect: TurnEffect | None) -> LineSituation:
     """Which kind of line fits the customer's state after the agent's turn."""
@@ -32,6 +35,9 @@ def situation_for(state: CustomerState, effect: TurnEffect | None) -> LineSituat
     if state.emotion >= 8.5:
         return "furious"
     calming = sum(change.shift.emotion for change in effect.changes)
+    if calming >= 1 or PROVOKING_TRIGGERS & set(effect.triggers):
+        # Provoked this turn (an insult, blame, being kept waiting): never "calmer" or "pleased" after it.
+        return "furious" if state.emotion >= 7 else "upset"
     warming = sum(change.shift.trust + change.shift.openness for change in effect.changes)
     if state.openness < 3:
         return "reluctant"

@@ -20,7 +20,7 @@ from roleplay.prompting import prompt_data as _yaml
 from roleplay.prompting import prompt_version, render_prompt
 from roleplay.transcript import Turn
 
-__all__ = ["build_messages", "prompt_version", "system_prompt", "turn_note"]
+__all__ = ["build_messages", "prompt_version", "retry_messages", "system_prompt", "turn_note"]
 
 
 @cache
@@ -116,7 +116,27 @@ def turn_note(
         allowed_topics="",
         instruction=situation_instruction(situation, lang),
         length_rule=length_rule(persona, lang),
+        name=persona.name.get(lang),
     )
+
+
+def retry_messages(
+    messages: list[BaseMessage], codes: tuple[str, ...], persona: ComposedPersona, language: Language
+) -> list[BaseMessage]:
+    """The messages for a second try after the guard rejected a reply: the same chat, with the last
+    message's note telling what was wrong (the rejected words are not repeated to the model).
+
+    Everything before the last message is unchanged, so a prefix cache still hits.
+    """
+    fixes = cast(dict[str, dict[str, str]], _yaml("guard_fixes.yaml"))
+    note = messages[-1].content if isinstance(messages[-1].content, str) else ""
+    retry = render_prompt(
+        f"customer_retry.{language}.j2",
+        note=note.rstrip("\n"),
+        fixes=[fixes[code][language] for code in codes if code in fixes],
+        length_rule=length_rule(persona, language),
+    )
+    return [*messages[:-1], HumanMessage(retry)]
 
 
 _CHAT_OPENS = {"zh": "（对话开始，请你先开口。）", "en": "(The chat starts. You speak first.)"}

@@ -16,6 +16,7 @@ from roleplay.library import Language, Library, UnknownPersonaError
 from roleplay.library.describe import describe_persona, describe_rubric, describe_scenario
 from roleplay.library.holder import LibraryHolder
 from roleplay.library.trait import AXES
+from roleplay.llm import local_mode_line
 from roleplay.settings import Settings
 
 NONE = ""
@@ -61,6 +62,8 @@ def mode_banner(settings: Settings) -> str:
     """Which mode is on: offline, or the configured model's name."""
     if settings.mode == "offline":
         return t("ui.offline_banner", settings.language)
+    if settings.mode == "local":
+        return local_mode_line(settings, settings.language)
     base_url = settings.base_url or "api.openai.com"
     return t("ui.model_banner", settings.language, model=settings.customer_model, base_url=base_url)
 

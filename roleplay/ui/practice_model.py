@@ -65,7 +65,7 @@ def practice_context(settings: Settings, library: Library) -> PracticeContext:
     """Open the database and build the model clients (None in offline mode) for the practice tab."""
     store = SessionStore(open_database(database_url(settings.data_dir, settings.database_url)))
     grader = chat_model(settings, "grader")
-    judge = None if grader is None else Judge(grader, model_label(settings, "grader"), settings.structured_output)
+    judge = None if grader is None else Judge(grader, model_label(settings, "grader"), settings.judge_method)
     return PracticeContext(
         settings=settings,
         holder=LibraryHolder(library),
