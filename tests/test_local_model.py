@@ -207,16 +207,26 @@ def test_local_judge_grades_with_verified_evidence(settings: Settings) -> None:
         )
     judged = [d for d in report.dimensions if d.judge is not None]
     assert len(judged) == len(rubric.dimensions)
+    unscored = 0
     for dim in judged:
         assert dim.judge is not None
         if dim.judge.level is None:
-            assert dim.judge.unscored  # never a silent 0: the reason is kept
+            # Never a silent 0: the reason is kept, and the report falls back to the tagger's level.
+            assert dim.judge.unscored and dim.judge.unscored.startswith(("invalid after one retry", "judge model"))
+            assert dim.graded_by == "tagger" and dim.level == dim.tagger_level
+            unscored += 1
             continue
+        assert dim.graded_by == "judge" and dim.level == dim.judge.level
         for evidence in dim.judge.evidence:  # every quote shown to a teacher is verbatim in its turn
             assert _squash(evidence.quote) in _squash(texts[evidence.turn])
-    scored = [d for d in judged if d.judge is not None and d.judge.level is not None]
     retried = [d for d in judged if d.judge is not None and d.judge.retries]
     if invented and len(recorder.texts) == 1:
         pytest.fail(f"{invented} invented quotes, yet no retry asked for a correction")
-    assert len(scored) >= len(judged) // 2, [d.judge.unscored for d in judged if d.judge and d.judge.unscored]
-    print(json.dumps({"answers": len(recorder.texts), "invented_quotes_rejected": invented, "retried": len(retried)}))
+    if len(recorder.texts) == 2:
+        assert retried  # the retry is recorded on the dimensions it was for
+    print(
+        json.dumps(
+            {"answers": len(recorder.texts), "invented_quotes_rejected": invented, "unscored": unscored},
+            ensure_ascii=False,
+        )
+    )
