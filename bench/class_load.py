@@ -35,7 +35,7 @@ from gradio_client import Client
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.turn_overhead import LISTENER, REPLY  # noqa: E402
+from bench.turn_overhead import LISTENER, REPLIES  # noqa: E402
 from roleplay.mockserver import spawn  # noqa: E402
 
 SCENARIO = "aircon_after_sales"
@@ -125,7 +125,7 @@ def one_student(url: str, seat: int, turns: int, think: float) -> StudentRun:
             reply = last_reply(chat)
             if not reply:
                 run.errors.append(f"seat {seat} turn {n + 1}: no reply ({status})")
-            elif reply == REPLY:
+            elif reply in REPLIES:
                 run.model_replies += 1
         client.predict(api_name="/on_end")
     except Exception as exc:  # any failure is what the bench counts
@@ -158,7 +158,7 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=4.0, help="longest pause of a student before a message")
     args = parser.parse_args()
 
-    mock, base_url = spawn(args.latency, REPLY)
+    mock, base_url = spawn(args.latency, REPLIES)
     try:
         with tempfile.TemporaryDirectory() as folder:
             app, url = start_app(base_url, Path(folder))

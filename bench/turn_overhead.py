@@ -28,12 +28,25 @@ from typing import Any
 from roleplay.customer.engine import ChatSession
 from roleplay.library import Library
 from roleplay.llm import chat_model
-from roleplay.mockserver import MockBehaviour, MockOpenAIServer, spawn
+from roleplay.mockserver import MockBehaviour, MockOpenAIServer, in_turn, spawn
 from roleplay.settings import Settings
 from roleplay.store import SessionStore, open_database
 
 ROOT = Path(__file__).resolve().parents[1]
-REPLY = "你们到底什么时候能来修？我家里老人等不了，今天必须给我一个准话，不然我就投诉。"
+# The mock customer's lines, one per turn in turn: a real customer does not say the same line twice
+# (the guard would reject a repeat and the bench would measure regenerations).
+REPLIES = [
+    "你们到底什么时候能来修？我家里老人等不了，今天必须给我一个准话，不然我就投诉。",
+    "约好的师傅没来，连个电话都没有，你们就是这么做售后的？",
+    "我不想听这些套话，你就说今天能不能派人来。",
+    "上次打电话也是说尽快安排，结果呢？一直等到现在。",
+    "空调是你们的人装的，坏了还要我一遍一遍打电话催？",
+    "家里闷得像蒸笼，你坐在空调房里当然不着急。",
+    "你问这么多有什么用，我要的是师傅上门。",
+    "行，你先说清楚，到底几点能到？别再让我白等。",
+    "这次要是再爽约，我就直接找你们经理。",
+    "你记下来了没有？别回头又说没这回事。",
+]
 STUDENT = [
     "您好，我是客服小林，真的很抱歉让您久等了。能跟我说说具体是什么情况吗？",
     "换谁都会着急的，我完全理解您的心情。跟您确认一下，师傅约好了没来，对吗？",
@@ -59,10 +72,10 @@ class TimedModel:
         self.model = model
         self.waited = 0.0
 
-    async def astream(self, messages: Any) -> AsyncIterator[Any]:
+    async def astream(self, messages: Any, **options: Any) -> AsyncIterator[Any]:
         begin = time.perf_counter()
         try:
-            async for chunk in self.model.astream(messages):
+            async for chunk in self.model.astream(messages, **options):
                 yield chunk
         finally:
             self.waited += time.perf_counter() - begin
@@ -76,8 +89,12 @@ def estimated_tokens(text: str) -> int:
 
 async def one_session(
     library: Library, store: SessionStore, model: Any, lines: list[str], turns: int, think: float = 0.0, seat: int = 0
-) -> list[float]:
-    """One student's chat; ``think`` is the longest pause before each message (students type)."""
+) -> tuple[list[float], int]:
+    """One student's chat; ``think`` is the longest pause before each message (students type).
+
+    Returns:
+        Our time for each turn, and how many model replies the guard rejected (each cost a regeneration).
+    """
     pace = random.Random(seat)
     timed = TimedModel(model) if model is not None else None
     session = await ChatSession.start(
@@ -99,7 +116,9 @@ async def one_session(
         async for _event in session.send(message):
             pass
         overheads.append(time.perf_counter() - begin - (timed.waited if timed else 0.0))
-    return overheads
+    if session.model_failures:
+        raise SystemExit(f"the model voice failed {session.model_failures} times (see the log): figures not valid")
+    return overheads, session.guard_failures
 
 
 async def class_run(
@@ -109,7 +128,10 @@ async def class_run(
     wall, cpu = time.perf_counter(), time.process_time()
     sessions = [one_session(library, store, model, STUDENT, args.turns, args.think, n) for n in range(args.sessions)]
     results = await asyncio.gather(*sessions)
-    return results, time.perf_counter() - wall, time.process_time() - cpu
+    rejected = sum(r for _, r in results)
+    if rejected:
+        print(f"  ({rejected} model replies rejected by the guard and regenerated)")
+    return [o for o, _ in results], time.perf_counter() - wall, time.process_time() - cpu
 
 
 def report_cpu(label: str, results: list[list[float]], wall: float, cpu: float) -> None:
@@ -137,9 +159,13 @@ async def client_costs(latency: float, calls: int = 30) -> None:
     from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
     messages = [SystemMessage("规则" * 700), HumanMessage("场景" * 300)]
-    messages += [m for line in STUDENT for m in (HumanMessage(line), AIMessage(REPLY))]
+    messages += [
+        m
+        for line, reply in zip(STUDENT, REPLIES[: len(STUDENT)], strict=True)
+        for m in (HumanMessage(line), AIMessage(reply))
+    ]
     raw = [{"role": m.type.replace("human", "user").replace("ai", "assistant"), "content": m.content} for m in messages]
-    process, base_url = spawn(latency, REPLY)
+    process, base_url = spawn(latency, REPLIES)
     try:
         model = chat_model(
             Settings(base_url=base_url, api_key="bench", customer_model="mock", max_retries=0), "customer"
@@ -181,7 +207,7 @@ async def client_costs(latency: float, calls: int = 30) -> None:
 
 async def main_async(args: argparse.Namespace) -> int:
     library = Library.load(ROOT)
-    process, base_url = spawn(args.latency, REPLY)  # its own process: its threads stay out of ours
+    process, base_url = spawn(args.latency, REPLIES)  # its own process: its threads stay out of ours
     print(
         f"{args.sessions} students at once, {args.turns} messages each, mock model latency {args.latency:.2f} s, "
         f"students pause up to {args.think:.1f} s before each message; {args.repeat} runs"
@@ -213,7 +239,7 @@ async def main_async(args: argparse.Namespace) -> int:
     )
     await client_costs(args.latency)
 
-    behaviour = MockBehaviour(respond=lambda messages: REPLY)
+    behaviour = MockBehaviour(respond=in_turn(REPLIES))
     with tempfile.TemporaryDirectory() as folder, MockOpenAIServer(behaviour) as server:
         store = SessionStore(open_database(f"sqlite:///{Path(folder, 'prompt.db').as_posix()}"))
         settings = Settings(base_url=server.base_url, api_key="bench", customer_model="mock-model", max_retries=0)

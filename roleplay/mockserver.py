@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -42,7 +42,7 @@ class MockBehaviour:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     # Keep-alive, as real endpoints do: a client that reuses its connections must not pay a new
-    # connection (and a new server thread) per request. Streams close their connection at the end.
+    # connection (and a new server thread) per request.
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
@@ -87,13 +87,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _stream(self, text: str, model: str, latency: float) -> None:
-        self.close_connection = True  # no Content-Length: the end of the stream is the end of the connection
+        # Chunked transfer encoding keeps the connection open for the next request, as real endpoints do.
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
-        self.send_header("Connection", "close")
+        self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        pieces = [text[i : i + 4] for i in range(0, len(text), 4)] or [""]
+        # About one token per event, as a model streams (a token is one or two Chinese characters).
+        pieces = [text[i : i + 2] for i in range(0, len(text), 2)] or [""]
         first_wait = latency / 2
         rest_wait = (latency - first_wait) / max(1, len(pieces))
         time.sleep(first_wait)
@@ -120,11 +121,14 @@ class _Handler(BaseHTTPRequestHandler):
                 "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
             }
         )
-        self.wfile.write(b"data: [DONE]\n\n")
-        self.wfile.flush()
+        self._chunk(b"data: [DONE]\n\n")
+        self._chunk(b"")  # the empty chunk ends the body
 
     def _event(self, payload: dict[str, Any]) -> None:
-        self.wfile.write(f"data: {json.dumps(payload, ensure_ascii=False)}\n\n".encode())
+        self._chunk(f"data: {json.dumps(payload, ensure_ascii=False)}\n\n".encode())
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()
 
 
@@ -184,20 +188,31 @@ class MockOpenAIServer:
         self._thread.join(timeout=5)
 
 
-def spawn(latency: float, reply: str) -> tuple[subprocess.Popen[str], str]:
+def in_turn(replies: Sequence[str]) -> Responder:
+    """A responder that answers each turn of a chat with the next of ``replies`` (by how many replies the
+    request's history already holds), so a chat never hears the same line twice in a row."""
+
+    def respond(messages: list[dict[str, Any]]) -> str:
+        return replies[sum(m.get("role") == "assistant" for m in messages) % len(replies)]
+
+    return respond
+
+
+def spawn(latency: float, replies: Sequence[str]) -> tuple[subprocess.Popen[str], str]:
     """The mock server in a process of its own (benches: its threads stay out of the measured interpreter).
 
     Returns:
         The process (terminate it when done) and the server's ``/v1`` URL.
     """
-    command = [sys.executable, "-m", "roleplay.mockserver", "--latency", str(latency), "--reply", reply]
+    command = [sys.executable, "-m", "roleplay.mockserver", "--latency", str(latency)]
+    command += [option for reply in replies for option in ("--reply", reply)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     return process, process.stdout.readline().strip()
 
 
 def main() -> None:
-    """``python -m roleplay.mockserver [--port N] [--latency S] [--reply TEXT]``: serve until Ctrl+C.
+    """``python -m roleplay.mockserver [--port N] [--latency S] [--reply TEXT ...]``: serve until Ctrl+C.
 
     For trying the app or ``roleplay chat`` against a model endpoint with no model, and for benches
     that keep the server out of the measured process.
@@ -207,10 +222,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="mock OpenAI-compatible server on 127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per reply")
-    parser.add_argument("--reply", default="你们到底什么时候能给我解决？", help="the text every reply carries")
+    parser.add_argument(
+        "--reply", action="append", help="a reply's text; give several and the turns of a chat take them in turn"
+    )
     args = parser.parse_args()
-    reply = args.reply
-    behaviour = MockBehaviour(respond=lambda messages: reply, latency=args.latency)
+    behaviour = MockBehaviour(respond=in_turn(args.reply or ["你们到底什么时候能给我解决？"]), latency=args.latency)
     server = MockOpenAIServer(behaviour, port=args.port)
     print(server.base_url, flush=True)
     try:
