@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     )
     local_threads: int = Field(default=2, ge=1, le=256, description="CPU threads the local model uses")
     local_context: int = Field(
-        default=8192, ge=2048, le=32768, description="tokens the local model holds at once (the judge needs ~7000)"
+        default=8192, ge=2048, le=32768, description="tokens the local model holds at once (grading: ~3600 + answer)"
     )
     local_timeout_seconds: float = Field(
         default=900, gt=0, description="per call to the local model; calls queue behind each other on a small CPU"
