@@ -193,7 +193,8 @@ def in_turn(replies: Sequence[str]) -> Responder:
     request's history already holds), so a chat never hears the same line twice in a row."""
 
     def respond(messages: list[dict[str, Any]]) -> str:
-        return replies[sum(m.get("role") == "assistant" for m in messages) % len(replies)]
+        answered = sum(1 for m in messages if m.get("role") == "assistant")
+        return replies[answered % len(replies)]
 
     return respond
 
