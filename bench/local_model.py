@@ -213,7 +213,7 @@ async def main_async(args: argparse.Namespace) -> int:
     )
     print(
         f"customer replies: {voices.count('model')} model first time, {voices.count('retry')} rewritten after the "
-        f"guard rejected them, {voices.count('script')} offline lines after two rejections"
+        f"guard rejected them, {voices.count('script')} replaced by an offline line after two rejections"
     )
 
     recorder = JudgeReplies()
@@ -234,6 +234,13 @@ async def main_async(args: argparse.Namespace) -> int:
         unscored += sum(1 for r in results if r.level is None)
         dims += len(results)
         invented += sum(invented_quotes(raw, texts) for raw in recorder.texts[first_reply:])
+        judged = [r.level for r in results if r.level is not None]
+        tagged = [d.tagger_level for d in report.dimensions if d.tagger_level is not None]
+        print(
+            f"  {transcript.persona} ({transcript.outcome}): {seconds[-1]:.0f} s; mean level judge "
+            f"{statistics.mean(judged or [0]):.2f}, tagger {statistics.mean(tagged or [0]):.2f} "
+            f"(scale {rubric.scale.min}-{rubric.scale.max})"
+        )
     print(
         f"judge: {len(seconds)} transcripts, {statistics.mean(seconds):.0f} s each (max {max(seconds):.0f} s); "
         f"prompt {statistics.median(recorder.prompt_tokens or [0]):.0f} tokens; {len(recorder.texts)} answers"

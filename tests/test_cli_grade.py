@@ -74,7 +74,10 @@ def test_grade_with_a_mock_judge_and_diff(tmp_path: Path) -> None:
     report = json.loads((judged_out / "zhang.json").read_text(encoding="utf-8"))
     assert report["graders"] == ["tagger", "judge"] and report["provenance"]["judge_model"] == "mock-judge"
     assert all(d["judge"]["level"] == 2 for d in report["dimensions"])
-    assert behaviour.requests[0]["response_format"]["type"] == "json_schema"  # the default method
+    response_format = behaviour.requests[0]["response_format"]
+    assert response_format["type"] == "json_schema"  # the default method, with the schema made for this transcript
+    listing = response_format["json_schema"]["schema"]["properties"]["dimensions"]
+    assert listing["minItems"] == listing["maxItems"] == len(RUBRIC.dimensions)
     assert (judged_out / "zhang.md").exists()
     diff = runner.invoke(app, ["regrade-diff", str(offline_out), str(judged_out)], env=_env(tmp_path))
     assert diff.exit_code == 0 and "zhang" in diff.output and RUBRIC.dimensions[0].name.zh in diff.output

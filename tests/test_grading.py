@@ -12,7 +12,7 @@ import pytest
 
 from roleplay.grading.batch import collect, grade_batch, load_reports
 from roleplay.grading.grade import grade_transcript
-from roleplay.grading.judge import Judge
+from roleplay.grading.judge import Judge, answer_schema, parse_answer, sentences
 from roleplay.grading.metrics import score_dimension
 from roleplay.grading.tagger_grade import agent_labels, annotate
 from roleplay.library import Library
@@ -228,6 +228,55 @@ def test_a_chat_too_short_to_show_the_skills_cannot_pass() -> None:
 
 def _notes(lines: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
     return annotate(transcript(lines), [])
+
+
+def test_every_answer_the_schema_allows_passes_verification() -> None:
+    """The json_schema method sends a schema made for the transcript; an endpoint that enforces it
+    (llama.cpp does) can then only produce answers that verification accepts."""
+    notes = _notes(LINES)
+    schema = answer_schema(RUBRIC, notes)
+    listing = schema["properties"]["dimensions"]
+    options = listing["items"]["anyOf"]
+    assert listing["minItems"] == listing["maxItems"] == len(RUBRIC.dimensions) == len(options)
+    assert [o["properties"]["dimension_id"]["const"] for o in options] == [d.dimension_id for d in RUBRIC.dimensions]
+    agent = {n.turn: n.text for n in notes if n.role == "agent"}
+    for option in options:
+        fields = option["properties"]
+        assert fields["level"]["enum"] == list(range(RUBRIC.scale.min, RUBRIC.scale.max + 1))
+        quotable = {
+            (item["properties"]["turn"]["const"], quote)
+            for item in fields["evidence"]["items"]["anyOf"]
+            for quote in item["properties"]["quote"]["enum"]
+        }
+        # The student's sentences, each under its own turn; nothing the customer said.
+        assert quotable == {(turn, s) for turn, text in agent.items() for s in sentences(text)}
+        assert fields["better"]["items"]["properties"]["turn"]["enum"] == sorted(agent)
+    for level in options[0]["properties"]["level"]["enum"]:
+        for (turn, quote), better_turn in zip(sorted(quotable), sorted(agent) * 3, strict=False):
+            dims = [
+                {
+                    "dimension_id": o["properties"]["dimension_id"]["const"],
+                    "reason": "理由",
+                    "level": level,
+                    "evidence": [{"turn": turn, "quote": quote}],
+                    "better": [{"turn": better_turn, "better": "更好的说法", "why": "原因"}],
+                }
+                for o in options
+            ]
+            results, problems = parse_answer(json.dumps({"dimensions": dims}, ensure_ascii=False), RUBRIC, notes)
+            assert not problems and len(results) == len(RUBRIC.dimensions)
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        ("您好，我是客服小林。能跟我说说吗？好的！", ["您好，我是客服小林。", "能跟我说说吗？", "好的！"]),
+        ("So it rattles. Is that right?", ["So it rattles.", "Is that right?"]),
+        ("嗯", []),
+    ],
+)
+def test_sentences_are_verbatim_pieces(text: str, pieces: list[str]) -> None:
+    assert sentences(text) == pieces
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 _SPEAKERS = {"zh": {"agent": "客服", "customer": "顾客"}, "en": {"agent": "Agent", "customer": "Customer"}}
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
+# Where a student's turn splits into the sentences a quote may be: after Chinese or English sentence ends.
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;…])|(?<=[.])\s+")
 
 
 class AnswerEvidence(BaseModel):
@@ -89,7 +91,7 @@ class Judge:
         problems: list[str] = []
         for attempt in range(2):
             try:
-                reply = await self._ask(messages)
+                reply = await self._ask(messages, rubric, notes)
             except Exception as exc:  # the client already retried with backoff
                 log.warning("judge model failed: %s", type(exc).__name__)
                 reason = f"judge model failed ({type(exc).__name__})"
@@ -110,10 +112,10 @@ class Judge:
                 )
         return results
 
-    async def _ask(self, messages: list[tuple[str, str]]) -> str:
+    async def _ask(self, messages: list[tuple[str, str]], rubric: RubricFile, notes: list[TurnNote]) -> str:
         model: Any = self.model
         if self.method == "json_schema":
-            schema = {"name": "judge_answer", "schema": JudgeAnswer.model_json_schema()}
+            schema = {"name": "judge_answer", "schema": answer_schema(rubric, notes)}
             model = self.model.bind(response_format={"type": "json_schema", "json_schema": schema})
         elif self.method == "json_mode":
             model = self.model.bind(response_format={"type": "json_object"})
@@ -123,6 +125,74 @@ class Judge:
         if getattr(reply, "tool_calls", None):
             return json.dumps(reply.tool_calls[0]["args"], ensure_ascii=False)
         return reply.content if isinstance(reply.content, str) else json.dumps(reply.content, ensure_ascii=False)
+
+
+def answer_schema(rubric: RubricFile, notes: list[TurnNote]) -> dict[str, Any]:
+    """The JSON Schema of an answer about this transcript, sent with the ``json_schema`` method.
+
+    Tighter than :class:`JudgeAnswer`, so an endpoint that enforces the schema while generating
+    (llama.cpp does, token by token) cannot produce the mistakes a small model makes: each item is
+    one rubric dimension with a level on its scale, evidence is one of the student's own sentences
+    paired with the turn it is in, and better wording names one of the student's turns. Only
+    standard keywords are used (object, array, enum, const, anyOf, item counts). Answers are verified
+    all the same, since not every endpoint enforces a schema.
+    """
+    agent = [n for n in notes if n.role == "agent"]
+    quotable = [
+        {
+            "type": "object",
+            "properties": {"turn": {"const": n.turn}, "quote": {"enum": sentences(n.text)}},
+            "required": ["turn", "quote"],
+            "additionalProperties": False,
+        }
+        for n in agent
+        if sentences(n.text)
+    ]
+    better = {
+        "type": "object",
+        "properties": {
+            "turn": {"enum": [n.turn for n in agent]},
+            "better": {"type": "string", "minLength": 1},
+            "why": {"type": "string"},
+        },
+        "required": ["turn", "better", "why"],
+        "additionalProperties": False,
+    }
+    levels = list(range(rubric.scale.min, rubric.scale.max + 1))
+    dimensions = [
+        {
+            "type": "object",
+            "properties": {
+                "dimension_id": {"const": d.dimension_id},
+                "reason": {"type": "string", "minLength": 1},
+                "level": {"enum": levels},
+                "evidence": _array({"anyOf": quotable} if quotable else None, 2),
+                "better": _array(better if agent else None, 1),
+            },
+            "required": ["dimension_id", "reason", "level", "evidence", "better"],
+            "additionalProperties": False,
+        }
+        for d in rubric.dimensions
+    ]
+    count = len(dimensions)
+    return {
+        "type": "object",
+        "properties": {
+            "dimensions": {"type": "array", "items": {"anyOf": dimensions}, "minItems": count, "maxItems": count}
+        },
+        "required": ["dimensions"],
+        "additionalProperties": False,
+    }
+
+
+def _array(items: dict[str, Any] | None, most: int) -> dict[str, Any]:
+    """An array of up to ``most`` ``items``; with None, an array that must stay empty."""
+    return {"type": "array", "items": items or {"type": "string"}, "maxItems": most if items else 0}
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a message, each verbatim (a quote the judge may give from it)."""
+    return list(dict.fromkeys(piece.strip() for piece in _SENTENCE_END.split(text) if len(piece.strip()) >= 2))
 
 
 def parse_answer(reply: str, rubric: RubricFile, notes: list[TurnNote]) -> tuple[dict[str, JudgeResult], list[str]]:
