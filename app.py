@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 
-# Gradio must not reach outside hosts at launch (school networks, privacy).
-for _name, _value in (("GRADIO_ANALYTICS_ENABLED", "False"), ("HF_HUB_OFFLINE", "1"), ("DO_NOT_TRACK", "1")):
+# Gradio must not reach outside hosts at launch (school networks, privacy). Nor rebuild its monitoring
+# summary (a pandas table of up to 10,000 past events) after every event: no page of ours shows it, and
+# with a class chatting it cost more CPU than our own chat pipeline.
+for _name, _value in (
+    ("GRADIO_ANALYTICS_ENABLED", "False"),
+    ("HF_HUB_OFFLINE", "1"),
+    ("DO_NOT_TRACK", "1"),
+    ("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(10**9)),
+):
     os.environ.setdefault(_name, _value)
+# Gradio tries `import matplotlib` twice around every event; without matplotlib each try searches the
+# whole import path (about 5% of the app's CPU with a class chatting). Make the missing module fail fast.
+if importlib.util.find_spec("matplotlib") is None:
+    sys.modules["matplotlib"] = None  # type: ignore[assignment]  # `import matplotlib` raises ImportError at once
 
 
 def main() -> None:

@@ -38,6 +38,8 @@ LIBRARY = Library.load(PROJECT_ROOT)
 SCENARIO = "aircon_after_sales"
 PERSONA = "wang_jianguo"
 LINE = "您好，我是客服小李，非常抱歉师傅没有按约上门，请问空调现在是什么情况？"
+# Two lines that make the angry customer (PERSONA) escalate: the chat ends without the end button.
+ESCALATING = ["请您耐心等待，我们会尽快安排。", "这个不归我管，您找安装师傅吧。"]
 
 
 @pytest.fixture
@@ -325,6 +327,10 @@ def _practise(page: object, url: str, device: str, width: int, shots: Path) -> N
     page.locator("#rp-scenario input").click()
     page.get_by_role("option", name=LIBRARY.scenarios[SCENARIO].title.zh).click()
     expect(page.locator("#rp-preview")).to_contain_text(LIBRARY.scenarios[SCENARIO].card[0].title.zh)
+    customer_ends = device == "phone"
+    if customer_ends:
+        page.locator("#rp-customer input").click()
+        page.get_by_role("option", name=re.compile(f"^{LIBRARY.personas[PERSONA].name.zh} ")).click()
     page.locator("#rp-start").click()
     bot = page.locator('#rp-chatbot [data-testid="bot"]')
     expect(bot).to_have_count(1)
@@ -336,7 +342,17 @@ def _practise(page: object, url: str, device: str, width: int, shots: Path) -> N
     expect(bot.nth(1)).not_to_be_empty()
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, device
     page.screenshot(path=str(shots / f"{device}-chat.png"), full_page=True)
-    page.locator("#rp-end").click()
+    if customer_ends:  # the angry customer escalates: the input goes and the guess appears, no button pressed
+        for sent, line in enumerate(ESCALATING, start=2):
+            page.locator("#rp-chat-input textarea").fill(line)
+            page.locator("#rp-chat-input textarea").press("Enter")
+            expect(page.locator('#rp-chatbot [data-testid="user"]')).to_have_count(sent)
+        expect(page.locator("#rp-status")).to_contain_text("顾客升级投诉")
+        expect(page.locator("#rp-guess")).to_be_visible()
+        expect(page.locator("#rp-chat-input")).to_be_hidden()
+        expect(page.locator("#rp-end")).to_be_hidden()
+    else:
+        page.locator("#rp-end").click()
     for label, option in (("表现类型", "气愤型"), ("沟通风格", "结果型")):
         page.get_by_label(label).click()
         page.get_by_role("option", name=option).click()

@@ -61,9 +61,11 @@ log = logging.getLogger(__name__)
 NAME_LIMIT = 50
 NUMBER_LIMIT = 30
 MESSAGE_LIMIT = 1000
-# Streamed text is shown at most this often: the reply still grows on screen, but each update re-sends the
-# chat to the browser, and a provider sending one token at a time would flood a class's server with them.
-STREAM_INTERVAL = 0.1
+# Streamed text is shown at most this often: the reply still grows on screen, a few words at a time, but
+# each update costs the server a round of Gradio's output processing (about 3-5 ms of CPU), and a provider
+# sending one token at a time would otherwise flood a class's server with them.
+STREAM_INTERVAL = 0.25
+CHAT_ON, CHAT_OVER = "on", "over"
 _NUMBER = re.compile(rf"[A-Za-z0-9_-]{{1,{NUMBER_LIMIT}}}")
 
 
@@ -340,6 +342,8 @@ def build_practice_tab(context: PracticeContext) -> None:
                     )
                     send_button = gr.Button(tr("ui.practice.send"), variant="primary", scale=1, min_width=72)
                 status = gr.Markdown(elem_id="rp-status")
+                # Turns to CHAT_OVER when the customer ends the chat; its change event then shows the guess.
+                chat_over = gr.Textbox(CHAT_ON, visible="hidden", elem_id="rp-chat-over")
                 end_button = gr.Button(tr("ui.practice.end"), variant="stop", elem_id="rp-end")
                 with gr.Column(visible=False) as guess_box:
                     gr.Markdown(tr("ui.practice.guess_intro"))
@@ -410,6 +414,7 @@ def build_practice_tab(context: PracticeContext) -> None:
             input_row: gr.update(visible=True),
             message: gr.update(value="", interactive=True),
             end_button: gr.update(visible=True),
+            chat_over: CHAT_ON,
         }
 
     async def on_start(current: PracticeState, scenario_id: str | None, customer_value: str | None) -> dict[Any, Any]:
@@ -419,29 +424,40 @@ def build_practice_tab(context: PracticeContext) -> None:
         return started_view(await start_assignment(context, current, assignment_id), picker.message)
 
     async def on_send(current: PracticeState, text: str) -> AsyncIterator[dict[Any, Any]]:
+        # Every output gets a plain value on every update: an output left out (or a gr.update) makes Gradio
+        # rebuild that component, which was most of a class's server time while replies stream in.
         locked: bool | None = None  # whether the message box is locked now (None: not touched yet)
         async for update in send_message(context, current, text):
-            shown: dict[Any, Any] = {chatbot: update.history, status: update.status, timer: update.timer_key}
-            if update.accepted and locked != update.waiting:  # each gr.update costs Gradio a component build
+            box: Any = "" if update.accepted else text  # a message not taken stays in the box
+            if update.accepted and locked != update.waiting:
                 locked = update.waiting
-                shown[message] = gr.update(value="", interactive=not update.waiting)
-            if update.closed:
-                shown |= {input_row: gr.update(visible=False), end_button: gr.update(visible=False), countdown: ""}
-                shown[guess_box] = gr.update(visible=True)
-            yield shown
+                box = gr.update(value="", interactive=not update.waiting)
+            yield {
+                chatbot: update.history,
+                status: update.status,
+                timer: update.timer_key,
+                message: box,
+                chat_over: CHAT_OVER if update.closed else CHAT_ON,
+            }
 
-    async def on_end(current: PracticeState) -> dict[Any, Any]:
-        text = await end_chat(context, current)
-        if current.ended_at is None:  # not ended (still answering, or no chat)
-            return {status: text}
+    def closed_view() -> dict[Any, Any]:
+        """The chat is over: no more messages; the type guess comes next."""
         return {
-            status: text,
             timer: "",
             countdown: "",
             input_row: gr.update(visible=False),
             end_button: gr.update(visible=False),
             guess_box: gr.update(visible=True),
         }
+
+    def on_chat_over(marker: str) -> dict[Any, Any]:
+        return closed_view() if marker == CHAT_OVER else gr.skip()
+
+    async def on_end(current: PracticeState) -> dict[Any, Any]:
+        text = await end_chat(context, current)
+        if current.ended_at is None:  # not ended (still answering, or no chat)
+            return {status: text}
+        return {status: text} | closed_view()
 
     async def on_guess(
         current: PracticeState, behaviour_value: str | None, style_value: str | None
@@ -484,13 +500,14 @@ def build_practice_tab(context: PracticeContext) -> None:
     picker.refresh.click(assignments_shown, state, listed)
     scenario.change(on_scenario, scenario, [customer, preview])
     start_outputs = [state, setup_box, chat_box, title, brief, chatbot, timer, countdown, status]
-    start_outputs += [input_row, message, end_button]
+    start_outputs += [input_row, message, end_button, chat_over]
     start_button.click(on_start, [state, scenario, customer], [*start_outputs, setup_message])
     picker.start.click(on_start_assignment, [state, picker.choice], [*start_outputs, picker.message])
-    send_outputs = [chatbot, status, timer, countdown, message, input_row, end_button, guess_box]
     for trigger in (send_button.click, message.submit):
-        trigger(on_send, [state, message], send_outputs, show_progress="hidden")
-    end_button.click(on_end, state, [status, timer, countdown, input_row, end_button, guess_box])
+        trigger(on_send, [state, message], [chatbot, status, timer, message, chat_over], show_progress="hidden")
+    closed_outputs = [timer, countdown, input_row, end_button, guess_box]
+    chat_over.change(on_chat_over, chat_over, closed_outputs, show_progress="hidden")
+    end_button.click(on_end, state, [status, *closed_outputs])
     guess_outputs = [guess_message, chat_box, guess_box, report_box, summary, report, report_download]
     graded = guess_button.click(on_guess, [state, behaviour, style], [*guess_outputs, transcript_download])
     graded.then(None, js=SCROLL_TO_REPORT)
