@@ -67,12 +67,7 @@ async def grade_transcript(
     flags: list[str] = []
     if judge is not None and labels:
         situation = _scenario_text(scenario, lang)
-        if judge_gate is None:
-            judged = await judge.grade(rubric, notes, situation, lang, samples)
-        else:
-            async with judge_gate:
-                judged = await judge.grade(rubric, notes, situation, lang, samples)
-            await asyncio.sleep(0)  # let the transcript waiting for this slot send its call before we build the report
+        judged = await judge.grade(rubric, notes, situation, lang, samples, gate=judge_gate)
         failed = [
             d.name.get(lang)
             for d in rubric.dimensions

@@ -10,6 +10,8 @@ is validated the same way.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -75,14 +77,29 @@ class Judge:
         return prompt_version()
 
     async def grade(
-        self, rubric: RubricFile, notes: list[TurnNote], scenario: str, language: Language, samples: int = 1
+        self,
+        rubric: RubricFile,
+        notes: list[TurnNote],
+        scenario: str,
+        language: Language,
+        samples: int = 1,
+        gate: asyncio.Semaphore | None = None,
     ) -> dict[str, JudgeResult]:
-        """Each dimension's judge result: the median level over ``samples`` answers and their spread."""
-        runs = [await self._one(rubric, notes, scenario, language) for _ in range(max(1, samples))]
+        """Each dimension's judge result: the median level over ``samples`` answers and their spread.
+
+        ``gate`` (a batch's limit on concurrent judge calls) is held only while a call is in flight:
+        building the prompt and checking the answer leave the slot to the next transcript.
+        """
+        runs = [await self._one(rubric, notes, scenario, language, gate) for _ in range(max(1, samples))]
         return {d.dimension_id: _aggregate([run[d.dimension_id] for run in runs]) for d in rubric.dimensions}
 
     async def _one(
-        self, rubric: RubricFile, notes: list[TurnNote], scenario: str, language: Language
+        self,
+        rubric: RubricFile,
+        notes: list[TurnNote],
+        scenario: str,
+        language: Language,
+        gate: asyncio.Semaphore | None,
     ) -> dict[str, JudgeResult]:
         system = render_prompt(f"judge_system.{language}.j2", **_rubric_view(rubric, language))
         user = render_prompt(f"judge_user.{language}.j2", scenario=scenario, turns=_turn_view(notes, language))
@@ -91,7 +108,8 @@ class Judge:
         problems: list[str] = []
         for attempt in range(2):
             try:
-                reply = await self._ask(messages, rubric, notes)
+                async with gate or contextlib.nullcontext():
+                    reply = await self._ask(messages, rubric, notes)
             except Exception as exc:  # the client already retried with backoff
                 log.warning("judge model failed: %s", type(exc).__name__)
                 reason = f"judge model failed ({type(exc).__name__})"
