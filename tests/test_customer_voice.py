@@ -188,3 +188,54 @@ def test_every_trigger_has_customer_words(language: str) -> None:
     words = act_words(language)  # type: ignore[arg-type]
     assert set(TRIGGERS) <= set(words)
     assert all(words[t].strip() for t in TRIGGERS)
+
+
+@pytest.mark.parametrize(
+    ("text", "earlier", "code"),
+    [
+        pytest.param("我理解您的心情，这种事放谁身上都窝火。", [], "agent_talk", id="zh-textbook-empathy"),
+        pytest.param("把经过描述一下吧，我很乐意为您提供帮助。", [], "agent_talk", id="zh-offers-help"),
+        pytest.param("Honestly, I'd be happy to help you sort it out.", [], "agent_talk", id="en-offers-help"),
+        pytest.param(
+            "行吧。热水器这个月三天两头打不着火，洗个澡都提心吊胆，你们到底管不管？",
+            ["热水器这个月三天两头打不着火，洗个澡都提心吊胆，我都打了四次电话了！"],
+            "repeat",
+            id="zh-long-stretch-copied",
+        ),
+        pytest.param(
+            "Fine. The heater keeps failing to light and every shower is a gamble, so what now?",
+            ["The heater keeps failing to light and every shower is a gamble, I've called four times!"],
+            "repeat",
+            id="en-long-stretch-copied",
+        ),
+    ],
+)
+def test_the_guard_rejects_agent_talk_and_copied_lines(text: str, earlier: list[str], code: str) -> None:
+    from roleplay.customer.guard import check_reply
+
+    persona, scenario = LIBRARY.persona("wang_jianguo"), LIBRARY.scenarios["aircon_after_sales"]
+    language = "en" if text.isascii() else "zh"
+    verdict = check_reply(text, persona, scenario, [], language, earlier=earlier)  # type: ignore[arg-type]
+    assert code in verdict.codes, verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "earlier"),
+    [
+        pytest.param(
+            "热水器又打不着火了，我今天就要个说法。",
+            ["热水器三天两头打不着火，我都打了四次电话了！"],
+            id="zh-same-point",
+        ),
+        pytest.param(
+            "It still won't light, and I want an answer today.", ["The heater won't light again."], id="en-same-point"
+        ),
+    ],
+)
+def test_coming_back_to_a_point_is_not_a_repeat(text: str, earlier: list[str]) -> None:
+    from roleplay.customer.guard import check_reply
+
+    persona, scenario = LIBRARY.persona("wang_jianguo"), LIBRARY.scenarios["aircon_after_sales"]
+    language = "en" if text.isascii() else "zh"
+    verdict = check_reply(text, persona, scenario, [], language, earlier=earlier)  # type: ignore[arg-type]
+    assert verdict.ok, verdict

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from roleplay.library.common import Language
 from roleplay.library.compose import ComposedPersona
@@ -30,7 +31,10 @@ _AGENT_TALK = re.compile(
     r"(?:请问)?(?:还有)?(?:什么|啥)(?:可以|能)(?:帮|为)(?:您|你)|很高兴为(?:您|你)服务|感谢(?:您的)?耐心等待|^亲[，,~]|"
     r"给(?:您|你)带来(?:了)?(?:不便|麻烦|困扰)|我是[^，。！？]{0,10}的?客服|我明白(?:您|你)的(?:情况|心情|问题)|"
     r"请(?:您|你)放心|为(?:您|你)(?:处理|解决|安排)|\bsorry for the inconvenience\b|"
-    r"\bhow (?:can|may) I (?:help|assist) you\b|\bthank you for (?:contacting|your patience)\b",
+    r"(?:很|非常|十分)?乐意(?:为|帮|协助)(?:您|你)|为(?:您|你)提供(?:帮助|服务|支持)|如果(?:您|你)能(?:详细)?地?描述|"
+    r"我(?:能|完全|非常)?理解(?:您|你)的(?:感受|心情|不满)|(?:不满|感受|心情)(?:是|都是)?(?:完全)?可以理解的|"
+    r"\bhow (?:can|may) I (?:help|assist) you\b|\bthank you for (?:contacting|your patience)\b|"
+    r"\b(?:happy|glad) to (?:help|assist)\b|\bI understand how you feel\b",
     re.IGNORECASE,
 )
 # Agreeable words an upset customer would not say (small models turn every customer into a pushover).
@@ -44,6 +48,9 @@ _NOTE_LEAK = re.compile(
     r"导演|【|(?:我|你)之前已经说过[:：]|你现在可以说的事|\[Director|director's note|what you may say now",
     re.IGNORECASE,
 )
+# A stretch this long (punctuation left out) said again word for word is a repeat, not a customer
+# coming back to a point: about a long clause in Chinese, eight words in English.
+_COPIED_CHARS = {"zh": 20, "en": 40}
 _PUNCTUATION = re.compile(r"[\s，。！？!?,.;；：:、~…“”\"'（）()]+")
 _ROLE_PREFIX = re.compile(r"^\s*(?:顾客|客户|客服|Customer|Agent)\s*[:：]", re.IGNORECASE)
 # A model that goes on to write the next lines of the chat itself (the agent's, then its own).
@@ -112,7 +119,7 @@ def check_reply(
         leaked = [word for word in fact.giveaway if word.lower() in lowered]
         if leaked:
             found.append(("locked_fact", f"tells locked fact {fact.fact_id} ({leaked[0]})"))
-    if any(_same(text, before) for before in earlier):
+    if any(_same(text, before, language) for before in earlier):
         found.append(("repeat", "says an earlier message again"))
     limit = max_reply_chars(persona, language)
     if len(text) > limit or cut:
@@ -124,7 +131,13 @@ def check_reply(
     )
 
 
-def _same(text: str, before: str) -> bool:
-    """Whether a reply repeats an earlier message (equal, or one holds the other, ignoring punctuation)."""
+def _same(text: str, before: str, language: Language) -> bool:
+    """Whether a reply repeats an earlier message: equal, one holding the other, or a long stretch copied
+    word for word (punctuation ignored)."""
     a, b = _PUNCTUATION.sub("", text).lower(), _PUNCTUATION.sub("", before).lower()
-    return len(a) >= 6 and len(b) >= 6 and (a in b or b in a)
+    if len(a) < 6 or len(b) < 6:
+        return False
+    if a in b or b in a:
+        return True
+    copied = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
+    return copied >= _COPIED_CHARS[language]
