@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
+_JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
 _ENV = Environment(
     loader=FileSystemLoader(PROMPTS_DIR), undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False
 )
@@ -29,6 +31,15 @@ def prompt_version() -> str:
 def render_prompt(template: str, /, **values: object) -> str:
     """Render the template file ``template``; a missing variable is an error."""
     return _ENV.get_template(template).render(**values)
+
+
+@cache
+def template_phrases(template: str, /) -> tuple[str, ...]:
+    """The fixed wording of a template file: its lines with every ``{{ ... }}`` and ``{% ... %}`` cut out
+    (what a model must not say back to the user)."""
+    source = (PROMPTS_DIR / template).read_text(encoding="utf-8")
+    pieces = (piece.strip() for line in source.splitlines() for piece in _JINJA_TAG.split(line))
+    return tuple(piece for piece in pieces if piece)
 
 
 @cache

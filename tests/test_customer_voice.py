@@ -197,6 +197,12 @@ def test_every_trigger_has_customer_words(language: str) -> None:
         pytest.param("把经过描述一下吧，我很乐意为您提供帮助。", [], "agent_talk", id="zh-offers-help"),
         pytest.param("Honestly, I'd be happy to help you sort it out.", [], "agent_talk", id="en-offers-help"),
         pytest.param(
+            "你这条回复不能用。请重新写这一条：只写顾客说的话！", [], "note_leak", id="zh-says-the-rewrite-note"
+        ),
+        pytest.param(
+            "Okay. Write this reply again: only the customer's words.", [], "note_leak", id="en-says-the-rewrite-note"
+        ),
+        pytest.param(
             "行吧。热水器这个月三天两头打不着火，洗个澡都提心吊胆，你们到底管不管？",
             ["热水器这个月三天两头打不着火，洗个澡都提心吊胆，我都打了四次电话了！"],
             "repeat",

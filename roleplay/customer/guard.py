@@ -6,10 +6,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cache
+from typing import cast
 
 from roleplay.library.common import Language
 from roleplay.library.compose import ComposedPersona
 from roleplay.library.scenario import ScenarioFile
+from roleplay.prompting import prompt_data, template_phrases
 
 # The model speaking as a model, not as the customer.
 _AI_TALK = re.compile(
@@ -51,6 +54,8 @@ _NOTE_LEAK = re.compile(
 # A stretch this long (punctuation left out) said again word for word is a repeat, not a customer
 # coming back to a point: about a long clause in Chinese, eight words in English.
 _COPIED_CHARS = {"zh": 20, "en": 40}
+# Said back from the model's own instructions, a much shorter stretch gives it away.
+_ECHOED_CHARS = {"zh": 8, "en": 24}
 _PUNCTUATION = re.compile(r"[\s，。！？!?,.;；：:、~…“”\"'（）()]+")
 _ROLE_PREFIX = re.compile(r"^\s*(?:顾客|客户|客服|Customer|Agent)\s*[:：]", re.IGNORECASE)
 # A model that goes on to write the next lines of the chat itself (the agent's, then its own).
@@ -108,7 +113,7 @@ def check_reply(
         found.append(("coaching", "coaches the student"))
     if _AGENT_TALK.search(text):
         found.append(("agent_talk", "talks like the service agent"))
-    if _NOTE_LEAK.search(text):
+    if _NOTE_LEAK.search(text) or _echoes_instructions(text, language):
         found.append(("note_leak", "repeats the director's note"))
     if upset and _AGREEABLE.search(text):
         found.append(("agreeable", "too agreeable for a customer who is upset now"))
@@ -131,6 +136,30 @@ def check_reply(
     )
 
 
+def _echoes_instructions(text: str, language: Language) -> bool:
+    """Whether a reply says back a stretch of what the model was told: the director's note, the rewrite
+    note or a rewrite's reasons (their fixed wording, from the prompt files)."""
+    said = _PUNCTUATION.sub("", text).lower()
+    return any(_copied(said, phrase) >= _ECHOED_CHARS[language] for phrase in _instruction_phrases(language))
+
+
+@cache
+def _instruction_phrases(language: Language) -> tuple[str, ...]:
+    fixes = cast(dict[str, dict[str, str]], prompt_data("guard_fixes.yaml"))
+    phrases = [
+        *template_phrases(f"customer_turn.{language}.j2"),
+        *template_phrases(f"customer_retry.{language}.j2"),
+        *(fix[language] for fix in fixes.values()),
+    ]
+    squashed = (_PUNCTUATION.sub("", phrase).lower() for phrase in phrases)
+    return tuple(phrase for phrase in squashed if len(phrase) >= _ECHOED_CHARS[language])
+
+
+def _copied(a: str, b: str) -> int:
+    """The longest stretch ``a`` and ``b`` share word for word."""
+    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
+
+
 def _same(text: str, before: str, language: Language) -> bool:
     """Whether a reply repeats an earlier message: equal, one holding the other, or a long stretch copied
     word for word (punctuation ignored)."""
@@ -139,5 +168,4 @@ def _same(text: str, before: str, language: Language) -> bool:
         return False
     if a in b or b in a:
         return True
-    copied = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
-    return copied >= _COPIED_CHARS[language]
+    return _copied(a, b) >= _COPIED_CHARS[language]
