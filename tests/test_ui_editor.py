@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from roleplay.ui.editor_model import EditorContext, EditorState, TrialUpdate, ed
 from roleplay.ui.practice import sign_in, start_chat
 from roleplay.ui.practice_model import PracticeContext, PracticeState, practice_context
 
-from .browser import BROWSER_ARGS, CHROMIUM, needs_chromium
+from .browser import BROWSER_ARGS, CHROMIUM, free_port, needs_chromium, quiet_gradio
 from .conftest import PROJECT_ROOT
 
 PERSONA = "personas/wang_jianguo.yaml"
@@ -244,21 +243,13 @@ def test_every_editor_text_is_in_both_languages_and_used() -> None:
 # --- one real browser edit ---------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @needs_chromium
 def test_a_teacher_fixes_a_persona_in_a_real_browser(
     practice: PracticeContext, library_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
-    for name, value in (("GRADIO_ANALYTICS_ENABLED", "False"), ("HF_HUB_OFFLINE", "1"), ("DO_NOT_TRACK", "1")):
-        monkeypatch.setenv(name, value)
-    settings = practice.settings.model_copy(update={"host": "127.0.0.1", "port": _free_port()})
+    quiet_gradio(monkeypatch)
+    settings = practice.settings.model_copy(update={"host": "127.0.0.1", "port": free_port()})
     demo = build_app(settings)
     launch(demo, settings, prevent_thread_lock=True)
     url = f"http://127.0.0.1:{settings.port}/"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -30,7 +29,7 @@ from roleplay.ui.practice import (
 from roleplay.ui.practice_model import ChatUpdate, PracticeContext, PracticeState, practice_context
 from roleplay.ui.practice_view import RANDOM_CUSTOMER, customer_choices, guess_choices
 
-from .browser import BROWSER_ARGS, CHROMIUM, needs_chromium
+from .browser import BROWSER_ARGS, CHROMIUM, free_port, needs_chromium, quiet_gradio
 from .conftest import PROJECT_ROOT
 from .fakes import ScriptedChatModel
 
@@ -281,21 +280,13 @@ def test_app_has_practice_first_then_library(context: PracticeContext, language:
 # --- one real browser session -------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @needs_chromium
 def test_a_student_practises_in_a_real_browser(
     context: PracticeContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
-    for name, value in (("GRADIO_ANALYTICS_ENABLED", "False"), ("HF_HUB_OFFLINE", "1"), ("DO_NOT_TRACK", "1")):
-        monkeypatch.setenv(name, value)
-    settings = context.settings.model_copy(update={"host": "127.0.0.1", "port": _free_port()})
+    quiet_gradio(monkeypatch)
+    settings = context.settings.model_copy(update={"host": "127.0.0.1", "port": free_port()})
     demo = build_app(settings, replace(context, settings=settings))
     launch(demo, settings, prevent_thread_lock=True)
     url = f"http://127.0.0.1:{settings.port}/"

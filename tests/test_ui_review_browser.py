@@ -7,7 +7,6 @@ import asyncio
 import csv
 import io
 import re
-import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -21,7 +20,7 @@ from roleplay.settings import Settings
 from roleplay.ui.app import build_app, launch
 from roleplay.ui.practice_model import PracticeContext, practice_context
 
-from .browser import BROWSER_ARGS, CHROMIUM, needs_chromium
+from .browser import BROWSER_ARGS, CHROMIUM, free_port, needs_chromium, quiet_gradio
 from .conftest import PROJECT_ROOT
 from .test_ui_review import LIBRARY, _practise
 
@@ -29,25 +28,17 @@ PASSWORD = "xi-2026"
 pytestmark = needs_chromium
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def app_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The whole app on a free port, with two graded sessions of 张三 and one of 李四."""
-    for name, value in (("GRADIO_ANALYTICS_ENABLED", "False"), ("HF_HUB_OFFLINE", "1"), ("DO_NOT_TRACK", "1")):
-        monkeypatch.setenv(name, value)
+    quiet_gradio(monkeypatch)
     settings = Settings(
         library_dir=PROJECT_ROOT,
         data_dir=tmp_path / "data",
         offline=True,
         language="zh",
         host="127.0.0.1",
-        port=_free_port(),
+        port=free_port(),
         teacher_password=SecretStr(PASSWORD),
     )
     context: PracticeContext = practice_context(settings, LIBRARY)

@@ -13,7 +13,7 @@ from roleplay.library import Library
 from roleplay.library.describe import describe_persona
 from roleplay.settings import Settings
 from roleplay.ui.app import build_app, launch, teacher_unlock
-from tests.browser import BROWSER_ARGS, CHROMIUM, free_port, needs_chromium
+from tests.browser import BROWSER_ARGS, CHROMIUM, free_port, needs_chromium, quiet_gradio
 from tests.conftest import PROJECT_ROOT
 
 
@@ -37,8 +37,7 @@ def test_teacher_unlock(configured: str | None, typed: str, opened: bool, fragme
 def test_teacher_pages_exist_only_after_the_password(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Before the password, neither the page nor the API holds teacher content; after it, the library opens."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
-    for name, value in (("GRADIO_ANALYTICS_ENABLED", "False"), ("HF_HUB_OFFLINE", "1"), ("DO_NOT_TRACK", "1")):
-        monkeypatch.setenv(name, value)
+    quiet_gradio(monkeypatch)
     settings = Settings(
         library_dir=PROJECT_ROOT,
         data_dir=tmp_path / "data",

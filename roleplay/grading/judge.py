@@ -104,12 +104,13 @@ class Judge:
         system = render_prompt(f"judge_system.{language}.j2", **_rubric_view(rubric, language))
         user = render_prompt(f"judge_user.{language}.j2", scenario=scenario, turns=_turn_view(notes, language))
         messages: list[tuple[str, str]] = [("system", system), ("human", user)]
+        model = self._answering(rubric, notes)  # built once, before a batch's slot is taken
         results: dict[str, JudgeResult] = {}
         problems: list[str] = []
         for attempt in range(2):
             try:
                 async with gate or contextlib.nullcontext():
-                    reply = await self._ask(messages, rubric, notes)
+                    reply = await _ask(model, messages)
             except Exception as exc:  # the client already retried with backoff
                 log.warning("judge model failed: %s", type(exc).__name__)
                 reason = f"judge model failed ({type(exc).__name__})"
@@ -130,19 +131,24 @@ class Judge:
                 )
         return results
 
-    async def _ask(self, messages: list[tuple[str, str]], rubric: RubricFile, notes: list[TurnNote]) -> str:
-        model: Any = self.model
+    def _answering(self, rubric: RubricFile, notes: list[TurnNote]) -> Any:
+        """The model, asked for this transcript's answer in the configured structured-output way."""
         if self.method == "json_schema":
             schema = {"name": "judge_answer", "schema": answer_schema(rubric, notes)}
-            model = self.model.bind(response_format={"type": "json_schema", "json_schema": schema})
-        elif self.method == "json_mode":
-            model = self.model.bind(response_format={"type": "json_object"})
-        elif self.method == "function_calling":
-            model = self.model.bind_tools([JudgeAnswer], tool_choice="JudgeAnswer")
-        reply = await model.ainvoke(messages)
-        if getattr(reply, "tool_calls", None):
-            return json.dumps(reply.tool_calls[0]["args"], ensure_ascii=False)
-        return reply.content if isinstance(reply.content, str) else json.dumps(reply.content, ensure_ascii=False)
+            return self.model.bind(response_format={"type": "json_schema", "json_schema": schema})
+        if self.method == "json_mode":
+            return self.model.bind(response_format={"type": "json_object"})
+        if self.method == "function_calling":
+            return self.model.bind_tools([JudgeAnswer], tool_choice="JudgeAnswer")
+        return self.model
+
+
+async def _ask(model: Any, messages: list[tuple[str, str]]) -> str:
+    """The model's answer as JSON text (a tool call's arguments, or the reply's text)."""
+    reply = await model.ainvoke(messages)
+    if getattr(reply, "tool_calls", None):
+        return json.dumps(reply.tool_calls[0]["args"], ensure_ascii=False)
+    return reply.content if isinstance(reply.content, str) else json.dumps(reply.content, ensure_ascii=False)
 
 
 def answer_schema(rubric: RubricFile, notes: list[TurnNote]) -> dict[str, Any]:
