@@ -66,14 +66,16 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 class TimedModel:
-    """Wraps the chat model and adds up the time spent inside its stream."""
+    """Wraps the chat model and adds up the time spent inside its stream and the calls made."""
 
     def __init__(self, model: Any) -> None:
         self.model = model
         self.waited = 0.0
+        self.calls = 0
 
     async def astream(self, messages: Any, **options: Any) -> AsyncIterator[Any]:
         begin = time.perf_counter()
+        self.calls += 1
         try:
             async for chunk in self.model.astream(messages, **options):
                 yield chunk
@@ -88,12 +90,21 @@ def estimated_tokens(text: str) -> int:
 
 
 async def one_session(
-    library: Library, store: SessionStore, model: Any, lines: list[str], turns: int, think: float = 0.0, seat: int = 0
-) -> tuple[list[float], int]:
+    library: Library,
+    store: SessionStore,
+    model: Any,
+    lines: list[str],
+    turns: int,
+    think: float = 0.0,
+    seat: int = 0,
+    latency: float = 0.0,
+) -> tuple[list[float], list[float], int]:
     """One student's chat; ``think`` is the longest pause before each message (students type).
 
     Returns:
-        Our time for each turn, and how many model replies the guard rejected (each cost a regeneration).
+        Our time for each turn (outside the model's stream), each turn's time beyond the model's fixed
+        ``latency`` (so the HTTP client's own work counts too), and how many model replies the guard
+        rejected (each cost a regeneration).
     """
     pace = random.Random(seat)
     timed = TimedModel(model) if model is not None else None
@@ -105,47 +116,96 @@ async def one_session(
         model_name="mock-model",
         seed=1,
     )
-    overheads = []
+    overheads, beyond = [], []
     for message in (lines * turns)[:turns]:
         if session.closed:
             break
         await asyncio.sleep(pace.uniform(0, think))
         if timed is not None:
-            timed.waited = 0.0
+            timed.waited, timed.calls = 0.0, 0
         begin = time.perf_counter()
         async for _event in session.send(message):
             pass
-        overheads.append(time.perf_counter() - begin - (timed.waited if timed else 0.0))
+        took = time.perf_counter() - begin
+        overheads.append(took - (timed.waited if timed else 0.0))
+        beyond.append(took - (timed.calls * latency if timed else 0.0))
     if session.model_failures:
         raise SystemExit(f"the model voice failed {session.model_failures} times (see the log): figures not valid")
-    return overheads, session.guard_failures
+    return overheads, beyond, session.guard_failures
 
 
 async def class_run(
     library: Library, store: SessionStore, model: Any, args: argparse.Namespace
-) -> tuple[list[list[float]], float, float]:
-    """The whole class at once; returns each session's overheads, the wall time and the process CPU time."""
+) -> tuple[list[float], list[float], float, float]:
+    """The whole class at once.
+
+    Returns:
+        Every turn's overhead (outside the model stream) and time beyond the model's latency, the wall
+        time and the process CPU time.
+    """
     wall, cpu = time.perf_counter(), time.process_time()
-    sessions = [one_session(library, store, model, STUDENT, args.turns, args.think, n) for n in range(args.sessions)]
+    sessions = [
+        one_session(library, store, model, STUDENT, args.turns, args.think, n, args.latency)
+        for n in range(args.sessions)
+    ]
     results = await asyncio.gather(*sessions)
-    rejected = sum(r for _, r in results)
+    rejected = sum(r for _, _, r in results)
     if rejected:
         print(f"  ({rejected} model replies rejected by the guard and regenerated)")
-    return [o for o, _ in results], time.perf_counter() - wall, time.process_time() - cpu
+    overheads = [o * 1000 for session, _, _ in results for o in session]
+    beyond = [o * 1000 for _, session, _ in results for o in session]
+    return overheads, beyond, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def report_cpu(label: str, results: list[list[float]], wall: float, cpu: float) -> None:
-    turns = sum(len(session) for session in results)
-    flat = [o * 1000 for session in results for o in session]
+def report_cpu(label: str, overheads: list[float], wall: float, cpu: float) -> None:
     print(
-        f"{label}: {turns} turns, process CPU {cpu / turns * 1000:.1f} ms per turn, CPU busy {cpu / wall:.0%} "
-        f"of the wall time; time per turn p50 {statistics.median(flat):.1f} ms, p95 {percentile(flat, 0.95):.1f} ms"
+        f"{label}: {len(overheads)} turns, process CPU {cpu / len(overheads) * 1000:.1f} ms per turn, CPU busy "
+        f"{cpu / wall:.0%} of the wall time; time per turn p50 {statistics.median(overheads):.1f} ms, "
+        f"p95 {percentile(overheads, 0.95):.1f} ms"
     )
 
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def sample_prompt() -> tuple[list[Any], list[dict[str, Any]]]:
+    """A prompt the size of a mid-chat turn's (20 messages), as LangChain messages and as wire JSON."""
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+    messages = [SystemMessage("规则" * 700), HumanMessage("场景" * 300)]
+    messages += [
+        m
+        for line, reply in zip(STUDENT, REPLIES[: len(STUDENT)], strict=True)
+        for m in (HumanMessage(line), AIMessage(reply))
+    ]
+    raw = [{"role": m.type.replace("human", "user").replace("ai", "assistant"), "content": m.content} for m in messages]
+    return messages, raw
+
+
+async def bare_class(base_url: str, args: argparse.Namespace) -> list[float]:
+    """The floor: the same class pattern with a bare HTTP client and no engine; each turn's time beyond the
+    mock's latency (the mock server, loopback and the least client work there is), in ms."""
+    import httpx
+
+    _, raw = sample_prompt()
+    body = {"model": "mock", "messages": raw, "stream": True}
+
+    async def student(http: httpx.AsyncClient, seat: int) -> list[float]:
+        pace, beyond = random.Random(seat), []
+        for _ in range(args.turns):
+            await asyncio.sleep(pace.uniform(0, args.think))
+            begin = time.perf_counter()
+            async with http.stream("POST", f"{base_url}/chat/completions", json=body) as response:
+                async for _line in response.aiter_lines():
+                    pass
+            beyond.append((time.perf_counter() - begin - args.latency) * 1000)
+        return beyond
+
+    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=None)) as http:
+        seats = await asyncio.gather(*(student(http, n) for n in range(args.sessions)))
+    return [b for seat in seats for b in seat]
 
 
 async def client_costs(latency: float, calls: int = 30) -> None:
@@ -156,15 +216,8 @@ async def client_costs(latency: float, calls: int = 30) -> None:
     """
     import httpx
     import openai
-    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-    messages = [SystemMessage("规则" * 700), HumanMessage("场景" * 300)]
-    messages += [
-        m
-        for line, reply in zip(STUDENT, REPLIES[: len(STUDENT)], strict=True)
-        for m in (HumanMessage(line), AIMessage(reply))
-    ]
-    raw = [{"role": m.type.replace("human", "user").replace("ai", "assistant"), "content": m.content} for m in messages]
+    messages, raw = sample_prompt()
     process, base_url = spawn(latency, REPLIES)
     try:
         model = chat_model(
@@ -212,30 +265,42 @@ async def main_async(args: argparse.Namespace) -> int:
         f"{args.sessions} students at once, {args.turns} messages each, mock model latency {args.latency:.2f} s, "
         f"students pause up to {args.think:.1f} s before each message; {args.repeat} runs"
     )
-    p95s = []
+    p95s, beyond_p95s = [], []
     try:
         with tempfile.TemporaryDirectory() as folder:
             store = SessionStore(open_database(f"sqlite:///{Path(folder, 'bench.db').as_posix()}"))
-            offline, offline_wall, offline_cpu = await class_run(library, store, None, args)
+            offline, _, offline_wall, offline_cpu = await class_run(library, store, None, args)
             report_cpu("offline voice (baseline: our pipeline, no model client)", offline, offline_wall, offline_cpu)
             settings = Settings(base_url=base_url, api_key="bench", customer_model="mock-model", max_retries=0)
             model = chat_model(settings, "customer")  # one client for the whole class, as in the app
             for run in range(1, args.repeat + 1):
-                results, wall, cpu = await class_run(library, store, model, args)
+                overheads, beyond, wall, cpu = await class_run(library, store, model, args)
                 report_cpu(
                     f"model voice, run {run} (our overhead = turn time - time inside the model stream)",
-                    results,
+                    overheads,
                     wall,
                     cpu,
                 )
-                p95s.append(percentile([o * 1000 for session in results for o in session], 0.95))
+                print(
+                    f"  turn time beyond the model's {args.latency:.2f} s (the HTTP client's work counted too): "
+                    f"p50 {statistics.median(beyond):.1f} ms, p95 {percentile(beyond, 0.95):.1f} ms"
+                )
+                p95s.append(percentile(overheads, 0.95))
+                beyond_p95s.append(percentile(beyond, 0.95))
+        floor = await bare_class(base_url, args)
     finally:
         process.terminate()
         process.wait(timeout=10)
-    p95 = statistics.median(p95s)
+    floor_p95 = percentile(floor, 0.95)
+    print(
+        f"bare HTTP client, same class and pattern, no engine (the floor: mock server, loopback): time beyond the "
+        f"model's latency p50 {statistics.median(floor):.1f} ms, p95 {floor_p95:.1f} ms"
+    )
+    p95, beyond_p95 = statistics.median(p95s), statistics.median(beyond_p95s)
     print(
         f"our overhead per turn with the model voice: median p95 over the runs {p95:.1f} ms "
-        f"(target <= 20 ms: {p95 / 20:.2f}x the target)"
+        f"(target <= 20 ms: {p95 / 20:.2f}x the target); counting the HTTP client's work too {beyond_p95:.1f} ms, "
+        f"{beyond_p95 - floor_p95:+.1f} ms over the bare client's p95"
     )
     await client_costs(args.latency)
 

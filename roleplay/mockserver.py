@@ -95,10 +95,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         # About one token per event, as a model streams (a token is one or two Chinese characters).
         pieces = [text[i : i + 2] for i in range(0, len(text), 2)] or [""]
+        # Each piece has its moment on a schedule from now: a sleep that overshoots is not added to the next
+        # one, so the whole reply takes the set latency (benches subtract it to find their own time).
+        begin = time.monotonic()
         first_wait = latency / 2
         rest_wait = (latency - first_wait) / max(1, len(pieces))
-        time.sleep(first_wait)
         for index, piece in enumerate(pieces):
+            time.sleep(max(0.0, begin + first_wait + index * rest_wait - time.monotonic()))
             delta: dict[str, Any] = {"content": piece}
             if index == 0:
                 delta["role"] = "assistant"
@@ -111,7 +114,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
                 }
             )
-            time.sleep(rest_wait)
+        time.sleep(max(0.0, begin + latency - time.monotonic()))
         self._event(
             {
                 "id": "mock",

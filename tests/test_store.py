@@ -77,6 +77,18 @@ def test_concurrent_chats_keep_every_message(database: str) -> None:
         assert [t.role for t in turns][:2] == ["customer", "agent"]
 
 
+def test_a_chat_message_is_written_in_place_on_sqlite_and_by_a_worker_on_a_server(database: str) -> None:
+    """SQLite writes a message on the event loop's own thread (a hand-over waits for the interpreter lock);
+    a server database, which answers over the network, gets it from a worker thread."""
+    store = SessionStore(open_database(database))
+
+    async def writer() -> tuple[threading.Thread, threading.Thread]:
+        return threading.current_thread(), await store.run_quick(threading.current_thread)
+
+    loop_thread, written_by = asyncio.run(writer())
+    assert (written_by is loop_thread) == database.startswith("sqlite")
+
+
 def test_instances_starting_at_once_on_a_new_database(database: str) -> None:
     """Several instances (app processes, the CLI) opening a new database at the same moment all start."""
     at_once = threading.Barrier(6)

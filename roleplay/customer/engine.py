@@ -132,7 +132,7 @@ class ChatSession:
             started_at=at,
             assignment_id=assignment_id,
         )
-        await store.run(store.create, new)
+        await store.run_quick(store.create, new)
         opening = session.offline.opening()
         await session._record("customer", opening, at, voice="script", state=session.snapshot())
         return session
@@ -329,7 +329,7 @@ class ChatSession:
         state: StateSnapshot | None = None,
     ) -> int:
         outcome = state.outcome if state is not None and state.outcome != "ongoing" else None
-        position = await self.store.run(
+        position = await self.store.run_quick(
             self.store.add_turn,
             self.session_id,
             role,

@@ -46,7 +46,8 @@ def database_url(data_dir: Path, url: str | None) -> str:
 
 def open_database(url: str) -> Engine:
     """Connect and run pending migrations. SQLite gets WAL mode for concurrent readers."""
-    engine = create_engine(url, pool_pre_ping=True)
+    # A server may drop idle connections, so they are tested before use; a SQLite file has no server.
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
