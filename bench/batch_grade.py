@@ -47,6 +47,28 @@ async def make_transcripts(library: Library, folder: Path, count: int) -> None:
         write_transcript(await session.end(), folder / "in" / f"chat-{index:03d}.json")
 
 
+async def bare_client_share(base_url: str, calls: int, concurrency: int, latency: float) -> float:
+    """The floor: the same number of calls of a judge prompt's size at the same concurrency through a bare
+    HTTP client, with no grading; the share of the ideal throughput the mock server and loopback allow."""
+    import httpx
+
+    body = {
+        "model": "mock-judge",
+        "messages": [{"role": "system", "content": "评分标准" * 1000}, {"role": "user", "content": "对话记录" * 800}],
+        "response_format": {"type": "json_object"},
+    }
+    gate = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=None)) as http:
+
+        async def one() -> None:
+            async with gate:
+                (await http.post(f"{base_url}/chat/completions", json=body)).raise_for_status()
+
+        begin = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(calls)))
+    return calls * latency / concurrency / (time.perf_counter() - begin)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transcripts", type=int, default=200)
@@ -85,9 +107,10 @@ def main() -> int:
             )
         )
         elapsed, cpu = time.perf_counter() - begin, time.process_time() - cpu
+        calls = sum(1 + max((d.judge.retries for d in r.dimensions if d.judge), default=0) for _, r in result.graded)
+        floor = asyncio.run(bare_client_share(base_url, calls, args.concurrency, args.latency))
     server.terminate()
     server.wait(timeout=10)
-    calls = sum(1 + max((d.judge.retries for d in r.dimensions if d.judge), default=0) for _, r in result.graded)
     ideal = calls * args.latency / args.concurrency
     unscored = sum(1 for _, r in result.graded for d in r.dimensions if d.judge and d.judge.level is None)
     print(
@@ -95,7 +118,8 @@ def main() -> int:
         f"latency {args.latency:.2f} s, concurrency {args.concurrency}; unscored dimensions: {unscored}"
     )
     print(
-        f"elapsed {elapsed:.1f} s, ideal {ideal:.1f} s: {ideal / elapsed:.0%} of the ideal throughput (target >= 85%)"
+        f"elapsed {elapsed:.1f} s, ideal {ideal:.1f} s: {ideal / elapsed:.0%} of the ideal throughput (target >= 85%); "
+        f"a bare HTTP client, same calls and concurrency, no grading: {floor:.0%}"
     )
     print(f"process CPU {cpu:.1f} s = {cpu / max(1, len(result.graded)) * 1000:.0f} ms per transcript")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

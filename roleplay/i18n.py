@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from roleplay.datafile import load_yaml
 from roleplay.library.common import Language
 
 _MESSAGES_FILE = Path(__file__).resolve().parent / "locales" / "messages.yaml"
@@ -14,8 +13,7 @@ _MESSAGES_FILE = Path(__file__).resolve().parent / "locales" / "messages.yaml"
 
 @cache
 def _messages() -> dict[str, dict[str, str]]:
-    with _MESSAGES_FILE.open(encoding="utf-8") as handle:
-        data: dict[str, dict[str, str]] = yaml.safe_load(handle)
+    data: dict[str, dict[str, str]] = load_yaml(_MESSAGES_FILE.read_text(encoding="utf-8"))
     return data
 
 

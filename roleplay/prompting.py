@@ -7,8 +7,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from roleplay.datafile import load_yaml
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 _JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
@@ -45,5 +46,5 @@ def template_phrases(template: str, /) -> tuple[str, ...]:
 @cache
 def prompt_data(name: str) -> dict[str, object]:
     """A YAML data file beside the templates (e.g. ``situations.yaml``)."""
-    data: dict[str, object] = yaml.safe_load((PROMPTS_DIR / name).read_text(encoding="utf-8"))
+    data: dict[str, object] = load_yaml((PROMPTS_DIR / name).read_text(encoding="utf-8"))
     return data

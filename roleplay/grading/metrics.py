@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from statistics import mean
+from statistics import fmean
 
 from pydantic import BaseModel, ConfigDict
 
@@ -234,7 +234,7 @@ def score_dimension(
             not_applicable=none.english(),
             not_applicable_key=none.key,
         )
-    combined = float(min(levels)) if dimension.combine == "min" else round(mean(levels), 2)
+    combined = float(min(levels)) if dimension.combine == "min" else round(fmean(levels), 2)
     return DimensionScore(dimension_id=dimension.dimension_id, level=combined, checks=results)
 
 

@@ -7,9 +7,8 @@ from functools import cache
 from importlib import resources
 from typing import cast
 
-import yaml
-
 from roleplay.acts import QUESTION_ACTS
+from roleplay.datafile import load_yaml
 from roleplay.grading.metrics import AgentTurnLabels, DimensionScore, score_dimension, with_turn_events
 from roleplay.grading.report import Evidence, Suggestion, TurnNote
 from roleplay.library.common import Language, Outcome
@@ -93,7 +92,7 @@ def evidence_for(
 @cache
 def _suggestion_bank() -> dict[str, dict[str, dict[str, str]]]:
     text = resources.files("roleplay.grading").joinpath("suggestions.yaml").read_text(encoding="utf-8")
-    return cast(dict[str, dict[str, dict[str, str]]], yaml.safe_load(text))
+    return cast(dict[str, dict[str, dict[str, str]]], load_yaml(text))
 
 
 def problem_of(labels: frozenset[str], text: str, feeling_heard: bool) -> str | None:

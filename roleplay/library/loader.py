@@ -11,10 +11,9 @@ from typing import Any, TypeVar, Union
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from roleplay.datafile import SafeLoader
+
 ModelT = TypeVar("ModelT", bound=BaseModel)
-# libyaml when installed (PyYAML wheels ship it): a whole library parses in milliseconds, so the
-# web editor can check a teacher's text against every other file on each change.
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Location = tuple[str | int, ...]
 
 
@@ -77,7 +76,9 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
     Raises:
         LibraryFileError: not YAML, duplicate keys, or not a mapping.
     """
-    loader = _Loader(text)
+    # libyaml when installed: a whole library parses in milliseconds, so the web editor can check a
+    # teacher's text against every other file on each change.
+    loader = SafeLoader(text)
     try:
         try:
             node = loader.get_single_node()

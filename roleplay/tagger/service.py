@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from roleplay.acts import Act
+from roleplay.datafile import load_yaml
 from roleplay.tagger.restate import EN_DIRECTIVE
 
 _I = re.IGNORECASE
@@ -165,7 +164,7 @@ RULES: tuple[Rule, ...] = (
 @cache
 def builtin_redlines() -> tuple[str, ...]:
     """The forbidden phrases every scenario shares (``redlines.yaml``)."""
-    data = yaml.safe_load(resources.files("roleplay.tagger").joinpath("redlines.yaml").read_text(encoding="utf-8"))
+    data = load_yaml(resources.files("roleplay.tagger").joinpath("redlines.yaml").read_text(encoding="utf-8"))
     return tuple(str(p) for language in ("zh", "en") for p in data[language])
 
 
