@@ -435,8 +435,9 @@ def build_practice_tab(context: PracticeContext) -> None:
             if update.accepted and locked != update.waiting:
                 locked = update.waiting
                 box = gr.update(value="", interactive=not update.waiting)
+            history: Any = update.history  # our ChatMessage dicts are Gradio's message dicts
             yield {
-                chatbot: chatbot.postprocess(update.history).model_dump(),
+                chatbot: chatbot.postprocess(history).model_dump(),
                 status: status.postprocess(update.status),
                 timer: update.timer_key,
                 message: box,
