@@ -267,6 +267,14 @@ def main() -> int:
         f"our overhead (turn time - baseline): p50 {statistics.median(overhead):.0f} ms, p95 {p95:.0f} ms "
         f"(target <= 150 ms: {p95 / 150:.2f}x the target)"
     )
+    by_number = [
+        percentile([(run.turns[n] - baseline) * 1000 for run in runs if len(run.turns) > n], 0.95)
+        for n in range(max(len(run.turns) for run in runs))
+    ]
+    print(
+        "overhead p95 by message number (the first ones meet the rest of the class signing in): "
+        + ", ".join(f"{n}: {value:.0f}" for n, value in enumerate(by_number, 1))
+    )
     print(
         f"app process: CPU {cpu_after - cpu_before:.1f} s over {wall:.0f} s wall "
         f"({(cpu_after - cpu_before) / wall:.0%} of one core), {(cpu_after - cpu_before) / len(turns) * 1000:.0f} ms "
