@@ -1,8 +1,8 @@
 """Our own YAML data files (messages, prompts' data, phrase banks), parsed with libyaml when installed.
 
-PyYAML's pure-Python parser takes about a second for ``locales/messages.yaml`` on a 2-core machine;
-the first report or page that needs a text would hold the event loop that long (in a batch, every
-judge call in flight waited for it). libyaml, which PyYAML's wheels ship, takes milliseconds.
+PyYAML's pure-Python parser takes about 250 ms for ``locales/messages.yaml`` on a 2-core machine;
+the first report or page that needs a text held the event loop that long (in a batch, every judge
+call in flight waited for it). libyaml, which PyYAML's wheels ship, takes about 25 ms.
 """
 
 from __future__ import annotations

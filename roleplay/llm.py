@@ -122,7 +122,7 @@ class _PlainChunks:
     """The chat completions resource as ChatOpenAI calls it, with a streamed reply's chunks as plain dicts.
 
     The openai SDK builds a typed object for every chunk, and ChatOpenAI turns each one straight back
-    into a dict; both steps were about a quarter of the client's CPU per streamed reply
+    into a dict; both steps were about a third of the client's CPU per streamed reply
     (``bench/turn_overhead.py``). A stream is requested through the SDK's documented ``post``, with the
     same retries, timeouts and errors (an error event in the stream still raises); everything else goes
     to the resource itself.
