@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -64,30 +65,34 @@ def open_database(url: str) -> Engine:
         if not inspect(engine).has_table(MigrationRow.__tablename__):
             raise
     for name, migrate in MIGRATIONS:
-        if name in _applied(engine):
-            continue
+        _apply(engine, name, migrate)
+    return engine
+
+
+def _apply(engine: Engine, name: str, migrate: Callable[[Engine], None], seconds: float = 30) -> None:
+    """Run migration ``name`` unless it is recorded as done, then record it.
+
+    Instances starting at once (several app processes on one database, or the app and the CLI) race on
+    the same migration, and on SQLite each table's creation is its own step: every racer may fail on a
+    table another one created, or on the database being locked. So a failed attempt looks again a
+    moment later and runs the migration again if nobody has recorded it (every migration checks what
+    exists first, so running it twice is safe).
+    """
+    deadline = time.monotonic() + seconds
+    while True:
         try:
+            if name in _applied(engine):
+                return
             migrate(engine)
             with Session(engine) as session, session.begin():
                 session.add(MigrationRow(name=name, applied_at=datetime.now()))
+            return
         except DBAPIError:
-            # Two instances starting at once (several app processes on one database, or the app and the CLI)
-            # race on the same migration: the loser waits for the winner to record it.
-            if not _recorded_soon(engine, name):
+            if time.monotonic() > deadline:
                 raise
-    return engine
+            time.sleep(random.uniform(0.05, 0.2))  # apart, so the racers do not collide again in step
 
 
 def _applied(engine: Engine) -> set[str]:
     with Session(engine) as session:
         return set(session.scalars(select(MigrationRow.name)))
-
-
-def _recorded_soon(engine: Engine, name: str, seconds: float = 30) -> bool:
-    """Whether another process records migration ``name`` within ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if name in _applied(engine):
-            return True
-        time.sleep(0.1)
-    return False
