@@ -96,7 +96,9 @@ def _chat_openai() -> type[ChatOpenAI]:
     (about 5 ms of CPU for a 20-message prompt), though the dicts LangChain builds are already the wire
     format and have no aliased keys. With a class of 60 on one event loop that walk was the largest
     part of a chat turn's own time (``bench/turn_overhead.py``). Sent through ``extra_body`` the
-    messages skip it; the JSON body on the wire is the same.
+    messages skip it; the JSON body on the wire is the same. A ``response_format`` given as a dict (the
+    judge's) goes the same way, so LangChain sends the call through the plain ``create`` below instead
+    of the SDK's ``parse``, which only parses into pydantic classes and typed the answer twice.
     """
     from langchain_openai import ChatOpenAI
     from pydantic import model_validator
@@ -104,28 +106,34 @@ def _chat_openai() -> type[ChatOpenAI]:
     class PlainMessagesChatOpenAI(ChatOpenAI):
         def _get_request_payload(self, input_: Any, *, stop: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
             payload = super()._get_request_payload(input_, stop=stop, **kwargs)
-            if "messages" in payload:
-                payload["extra_body"] = {**(payload.get("extra_body") or {}), "messages": payload["messages"]}
+            plain = ["messages"]
+            if isinstance(kwargs.get("response_format"), dict):  # a pydantic class is parsed by the SDK
+                plain.append("response_format")
+            moved = {key: payload.pop(key) for key in plain if key in payload}
+            if moved:
+                payload["extra_body"] = {**(payload.get("extra_body") or {}), **moved}
+            if "messages" in moved:
                 payload["messages"] = []
             return payload
 
         @model_validator(mode="after")
-        def _stream_plain_chunks(self) -> PlainMessagesChatOpenAI:
-            if self.async_client is not None and not isinstance(self.async_client, _PlainChunks):
-                self.async_client = _PlainChunks(self.async_client, self.root_async_client)
+        def _plain_replies(self) -> PlainMessagesChatOpenAI:
+            if self.async_client is not None and not isinstance(self.async_client, _PlainReplies):
+                self.async_client = _PlainReplies(self.async_client, self.root_async_client)
             return self
 
     return PlainMessagesChatOpenAI
 
 
-class _PlainChunks:
-    """The chat completions resource as ChatOpenAI calls it, with a streamed reply's chunks as plain dicts.
+class _PlainReplies:
+    """The chat completions resource as ChatOpenAI calls it, with replies as plain dicts.
 
-    The openai SDK builds a typed object for every chunk, and ChatOpenAI turns each one straight back
-    into a dict; both steps were about a third of the client's CPU per streamed reply
-    (``bench/turn_overhead.py``). A stream is requested through the SDK's documented ``post``, with the
-    same retries, timeouts and errors (an error event in the stream still raises); everything else goes
-    to the resource itself.
+    The openai SDK builds a typed object for every streamed chunk and for every whole reply, and
+    ChatOpenAI turns each one straight back into a dict: a third of the client's CPU per streamed reply
+    (``bench/turn_overhead.py``) and about 5 of the 11 ms a judge call took on the event loop
+    (``bench/batch_grade.py``). Calls go through the SDK's documented ``post`` instead, with the same
+    retries, timeouts and errors (an error event in a stream still raises), and the JSON comes back as
+    it was sent; anything else goes to the resource itself.
     """
 
     def __init__(self, completions: Any, client: Any) -> None:
@@ -135,24 +143,40 @@ class _PlainChunks:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._completions, name)
 
-    async def create(self, **payload: Any) -> Any:
-        if not payload.get("stream"):
-            return await self._completions.create(**payload)
+    @property
+    def with_raw_response(self) -> _RawReplies:
+        return _RawReplies(self)
+
+    async def create(self, *, raw: bool = False, **payload: Any) -> Any:
         from openai import AsyncStream
         from openai._base_client import make_request_options
-        from openai.types.chat import ChatCompletion
+        from openai._constants import RAW_RESPONSE_HEADER
 
         options = {key: payload.pop(key) for key in ("extra_headers", "extra_query", "timeout") if key in payload}
+        if raw:  # the SDK's own switch for ``with_raw_response``: the call returns the response, parsed later
+            options["extra_headers"] = {**(options.get("extra_headers") or {}), RAW_RESPONSE_HEADER: "true"}
         extra = payload.pop("extra_body", None) or {}
-        body = {**payload, **extra}
         return await self._client.post(
             "/chat/completions",
-            body=body,
+            body={**payload, **extra},
             options=make_request_options(**options),
-            cast_to=ChatCompletion,
-            stream=True,
+            cast_to=object,  # the reply's JSON as it came
+            stream=bool(payload.get("stream")),
             stream_cls=AsyncStream[dict[str, Any]],
         )
+
+
+class _RawReplies:
+    """``with_raw_response`` of :class:`_PlainReplies`: the SDK's raw response, whose ``parse()`` gives the dict."""
+
+    def __init__(self, replies: _PlainReplies) -> None:
+        self._replies = replies
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._replies._completions.with_raw_response, name)
+
+    async def create(self, **payload: Any) -> Any:
+        return await self._replies.create(raw=True, **payload)
 
 
 def model_label(settings: Settings, role: ModelRole) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,14 @@ def test_shipped_yaml_points_editors_at_its_schema(path: Path) -> None:
     assert first.startswith(prefix)
     schema = (path.parent / first.removeprefix(prefix)).resolve()
     assert schema in {(PROJECT_ROOT / relative).resolve() for relative in SCHEMA_PATHS.values()}
+
+
+def test_a_persona_is_composed_once_per_library_and_a_reloaded_library_sees_a_changed_file(tmp_path: Path) -> None:
+    shutil.copytree(PROJECT_ROOT / "personas", tmp_path / "personas")
+    library = Library.load(tmp_path)
+    first = library.persona("wang_jianguo")
+    assert library.persona("wang_jianguo") is first  # a batch of chats with one persona composes it once
+    path = tmp_path / "personas" / "wang_jianguo.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("王建国", "王建军"), encoding="utf-8")
+    assert Library.load(tmp_path).persona("wang_jianguo").name.zh == "王建军"
+    assert library.persona("wang_jianguo").name.zh == "王建国"  # the library already loaded is left as it was

@@ -14,8 +14,13 @@ from roleplay.grading.batch import collect, grade_batch, load_reports
 from roleplay.grading.grade import grade_transcript
 from roleplay.grading.judge import Judge, answer_schema, parse_answer, sentences
 from roleplay.grading.metrics import score_dimension
+from roleplay.grading.slots import JudgeSlots
 from roleplay.grading.tagger_grade import agent_labels, annotate
+from roleplay.i18n import t
 from roleplay.library import Library
+from roleplay.llm import chat_model
+from roleplay.mockserver import MockBehaviour, MockOpenAIServer
+from roleplay.settings import Settings
 from roleplay.transcript import Transcript, Turn, write_transcript
 from tests.conftest import PROJECT_ROOT
 from tests.fakes import ScriptedChatModel
@@ -419,3 +424,52 @@ def test_every_report_is_written_and_reported_done_while_workers_move_on(tmp_pat
     assert sorted(done) == [(k, "graded") for k in ("a", "b", "c", "d")]
     assert {p.name for p in out.iterdir()} == {f"{k}.{ext}" for k in "abcd" for ext in ("json", "html")}
     assert load_reports(out)["b"].total == result.graded[1][1].total
+
+
+def test_an_answer_is_checked_only_after_the_queued_calls_took_the_freed_slots() -> None:
+    events: list[str] = []
+
+    async def scenario() -> None:
+        slots = JudgeSlots(2)
+        answered, finish = asyncio.Event(), asyncio.Event()
+
+        async def transcript_grading(name: str, answer_arrives: asyncio.Event) -> None:
+            async with slots.call():
+                events.append(f"{name} asks")
+                await answer_arrives.wait()
+            await slots.handed_over()
+            events.append(f"{name} checks")
+
+        first = [asyncio.create_task(transcript_grading(n, answered)) for n in ("a", "b")]
+        queued = [asyncio.create_task(transcript_grading(n, finish)) for n in ("c", "d")]
+        await asyncio.sleep(0)
+        assert events == ["a asks", "b asks"]  # two slots: c and d wait for one
+        answered.set()  # a's and b's answers arrive together
+        await asyncio.wait_for(asyncio.gather(*first), timeout=10)
+        finish.set()  # nobody is queued any more: c's and d's answers are checked at once
+        await asyncio.wait_for(asyncio.gather(*queued), timeout=10)
+
+    asyncio.run(scenario())
+    assert events[:4] == ["a asks", "b asks", "c asks", "d asks"]
+    assert sorted(events[4:6]) == ["a checks", "b checks"]
+    assert sorted(events[6:]) == ["c checks", "d checks"]
+
+
+@pytest.mark.parametrize(("failures", "scored"), [([500], True), ([500, 500], False)], ids=["retried", "down"])
+def test_the_judge_over_http_retries_a_server_error_then_gives_up(failures: list[int], scored: bool) -> None:
+    behaviour = MockBehaviour(respond=lambda messages: answer(level=3), fail_with=list(failures))
+    with MockOpenAIServer(behaviour) as server:
+        settings = Settings(base_url=server.base_url, api_key="test", customer_model="mock-judge", max_retries=1)
+        model = chat_model(settings, "grader")
+        assert model is not None
+        report = asyncio.run(
+            grade_transcript(transcript(), RUBRIC, library=LIBRARY, judge=Judge(model, "mock-judge", "json_mode"))
+        )
+    assert len(behaviour.requests) == 2  # the failed call and the one retry the settings allow
+    sent = behaviour.requests[-1]
+    assert sent["response_format"] == {"type": "json_object"} and sent["model"] == "mock-judge"
+    assert [m["role"] for m in sent["messages"]] == ["system", "user"] and not sent.get("stream")
+    levels = [d.judge.level for d in report.dimensions if d.judge]
+    assert levels == ([3] * len(RUBRIC.dimensions) if scored else [None] * len(RUBRIC.dimensions))
+    unscored = t("flag.judge_unscored", report.language, dimensions="|").split("|")[0]
+    assert any(flag.startswith(unscored) for flag in report.flags) is not scored

@@ -19,6 +19,7 @@ from pathlib import Path
 from roleplay.grading.grade import grade_transcript
 from roleplay.grading.judge import Judge
 from roleplay.grading.report import Report
+from roleplay.grading.slots import JudgeSlots
 from roleplay.grading.tagger_grade import rubric_hash
 from roleplay.library import Library
 from roleplay.library.common import Language
@@ -98,7 +99,7 @@ async def grade_batch(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     result = BatchResult()
-    gate = asyncio.Semaphore(max(1, concurrency))
+    gate = JudgeSlots(concurrency)
     wanted = [f for f in formats if f in REPORT_FORMATS] or ["json"]
     stamp = (rubric_hash(rubric), judge.model_name if judge else None)
 

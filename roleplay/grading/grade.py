@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 from roleplay.grading.judge import Judge
@@ -17,6 +16,7 @@ from roleplay.grading.report import (
     StatePoint,
     TurnNote,
 )
+from roleplay.grading.slots import JudgeSlots
 from roleplay.grading.tagger_grade import (
     agent_labels,
     annotate,
@@ -43,7 +43,7 @@ async def grade_transcript(
     judge: Judge | None = None,
     samples: int = 1,
     language: Language | None = None,
-    judge_gate: asyncio.Semaphore | None = None,
+    judge_gate: JudgeSlots | None = None,
 ) -> Report:
     """The report for one transcript.
 

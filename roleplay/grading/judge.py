@@ -10,7 +10,6 @@ is validated the same way.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field, ValidationError
 
 from roleplay.grading.report import Evidence, JudgeResult, Suggestion, TurnNote
+from roleplay.grading.slots import JudgeSlots
 from roleplay.library.common import Language
 from roleplay.library.rubric import RubricFile
 from roleplay.prompting import prompt_version, render_prompt
@@ -31,12 +31,6 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 log = logging.getLogger(__name__)
-
-# In a batch, a judge answer waits this long before it is checked, so the calls that take the freed
-# slots go out first. Answers with a fixed latency arrive together; checking each one (and tagging the
-# next transcript) as it came held up every new call behind all of them (``bench/batch_grade.py``: 75%
-# of the ideal throughput, 81% with the wait). The new calls' own steps each take a millisecond or two.
-HAND_OVER_SECONDS = 0.02
 
 _SPEAKERS = {"zh": {"agent": "客服", "customer": "顾客"}, "en": {"agent": "Agent", "customer": "Customer"}}
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
@@ -76,6 +70,9 @@ class Judge:
         self.model = model
         self.model_name = model_name
         self.method = method
+        # The last system prompt made (the same for every transcript of a batch): the rubric it is for
+        # (kept, so its id stays its own), its language and the text.
+        self._last_system: tuple[RubricFile, Language, str] | None = None
 
     @property
     def prompt_version(self) -> str:
@@ -89,7 +86,7 @@ class Judge:
         scenario: str,
         language: Language,
         samples: int = 1,
-        gate: asyncio.Semaphore | None = None,
+        gate: JudgeSlots | None = None,
     ) -> dict[str, JudgeResult]:
         """Each dimension's judge result: the median level over ``samples`` answers and their spread.
 
@@ -105,9 +102,9 @@ class Judge:
         notes: list[TurnNote],
         scenario: str,
         language: Language,
-        gate: asyncio.Semaphore | None,
+        gate: JudgeSlots | None,
     ) -> dict[str, JudgeResult]:
-        system = render_prompt(f"judge_system.{language}.j2", **_rubric_view(rubric, language))
+        system = self._system(rubric, language)
         user = render_prompt(f"judge_user.{language}.j2", scenario=scenario, turns=_turn_view(notes, language))
         messages: list[tuple[str, str]] = [("system", system), ("human", user)]
         model = self._answering(rubric, notes)  # built once, before a batch's slot is taken
@@ -115,10 +112,10 @@ class Judge:
         problems: list[str] = []
         for attempt in range(2):
             try:
-                async with gate or contextlib.nullcontext():
+                async with gate.call() if gate else contextlib.nullcontext():
                     reply = await _ask(model, messages)
-                if gate is not None:
-                    await asyncio.sleep(HAND_OVER_SECONDS)
+                if gate is not None:  # the calls queued for a slot go out before this answer is checked
+                    await gate.handed_over()
             except Exception as exc:  # the client already retried with backoff
                 log.warning("judge model failed: %s", type(exc).__name__)
                 reason = f"judge model failed ({type(exc).__name__})"
@@ -138,6 +135,14 @@ class Judge:
                     level=None, reason="", unscored="invalid after one retry: " + "; ".join(mine[:3]), retries=1
                 )
         return results
+
+    def _system(self, rubric: RubricFile, language: Language) -> str:
+        """The system prompt: the rubric in words."""
+        last = self._last_system
+        if last is None or last[0] is not rubric or last[1] != language:
+            text = render_prompt(f"judge_system.{language}.j2", **_rubric_view(rubric, language))
+            last = self._last_system = (rubric, language, text)
+        return last[2]
 
     def _answering(self, rubric: RubricFile, notes: list[TurnNote]) -> Any:
         """The model, asked for this transcript's answer in the configured structured-output way."""

@@ -51,6 +51,9 @@ class Library:
     broken: set[str] = field(default_factory=set)
     # The parsed files, so reference errors are located without reading the files again.
     documents: dict[Path, YamlDocument] = field(default_factory=dict)
+    # Composed personas by spec (composing takes about a millisecond; a batch grades hundreds of chats
+    # with the same few personas). Emptied whenever a file is added.
+    _composed: dict[str, ComposedPersona] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, root: Path) -> Library:
@@ -73,6 +76,7 @@ class Library:
 
     def add_document(self, document: YamlDocument) -> None:
         """Add one parsed file (saved or not: the editor checks unsaved text), recording its errors."""
+        self._composed.clear()
         self.documents[document.path] = document
         try:
             kind = kind_of(document)
@@ -186,6 +190,12 @@ class Library:
         Raises:
             UnknownPersonaError: with what is allowed.
         """
+        composed = self._composed.get(spec)
+        if composed is None:
+            composed = self._composed[spec] = self._compose(spec)
+        return composed
+
+    def _compose(self, spec: str) -> ComposedPersona:
         tokens = [token.strip() for token in spec.split("+") if token.strip()]
         if not tokens:
             raise UnknownPersonaError("empty persona: give a persona id or traits such as angry+analytical")
