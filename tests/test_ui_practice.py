@@ -304,6 +304,16 @@ def test_a_student_practises_in_a_real_browser(
         demo.close()
 
 
+# Records every element of the chat input that gets disabled from now on (the lock lasts only a moment offline).
+WATCH_LOCK = """() => {
+  window.rpLocked = [];
+  for (const e of document.querySelectorAll('#rp-chat-input textarea, #rp-send')) {
+    new MutationObserver(() => { if (e.disabled) window.rpLocked.push(e.tagName); })
+      .observe(e, {attributes: true, attributeFilter: ['disabled']});
+  }
+}"""
+
+
 def _practise(page: object, url: str, device: str, width: int, shots: Path) -> None:
     from playwright.sync_api import Page, expect
 
@@ -326,11 +336,16 @@ def _practise(page: object, url: str, device: str, width: int, shots: Path) -> N
     bot = page.locator('#rp-chatbot [data-testid="bot"]')
     expect(bot).to_have_count(1)
     expect(page.locator("#rp-timer")).to_have_text(re.compile(r"顾客已等待 \d+ 秒"))
+    page.evaluate(WATCH_LOCK)
     page.locator("#rp-chat-input textarea").fill(LINE)
     page.locator("#rp-chat-input textarea").press("Enter")
     expect(page.locator('#rp-chatbot [data-testid="user"]')).to_contain_text(LINE)
     expect(bot).to_have_count(2)
     expect(bot.nth(1)).not_to_be_empty()
+    # The page locked the box and the send button while the customer answered, and unlocked them after.
+    expect(page.locator("#rp-chat-input textarea")).to_be_enabled()
+    expect(page.locator("#rp-send")).to_be_enabled()
+    assert sorted(set(page.evaluate("window.rpLocked"))) == ["BUTTON", "TEXTAREA"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, device
     page.screenshot(path=str(shots / f"{device}-chat.png"), full_page=True)
     if customer_ends:  # the angry customer escalates: the input goes and the guess appears, no button pressed

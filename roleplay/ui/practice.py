@@ -38,8 +38,10 @@ from roleplay.ui.practice_assign import (
 )
 from roleplay.ui.practice_model import ChatUpdate, Graded, PracticeContext, PracticeState, SignIn, Started
 from roleplay.ui.practice_view import (
+    LOCK_INPUT,
     RANDOM_CUSTOMER,
     SCROLL_TO_REPORT,
+    UNLOCK_INPUT,
     ChatMessage,
     brief_markdown,
     closed_text,
@@ -340,7 +342,9 @@ def build_practice_tab(context: PracticeContext) -> None:
                         min_width=160,
                         elem_id="rp-chat-input",
                     )
-                    send_button = gr.Button(tr("ui.practice.send"), variant="primary", scale=1, min_width=72)
+                    send_button = gr.Button(
+                        tr("ui.practice.send"), variant="primary", scale=1, min_width=72, elem_id="rp-send"
+                    )
                 status = gr.Markdown(elem_id="rp-status")
                 # Turns to CHAT_OVER when the customer ends the chat; its change event then shows the guess.
                 chat_over = gr.Textbox(CHAT_ON, visible="hidden", elem_id="rp-chat-over")
@@ -412,7 +416,7 @@ def build_practice_tab(context: PracticeContext) -> None:
             countdown: result.countdown,
             status: "",
             input_row: gr.update(visible=True),
-            message: gr.update(value="", interactive=True),
+            message: "",
             end_button: gr.update(visible=True),
             chat_over: CHAT_ON,
         }
@@ -425,22 +429,17 @@ def build_practice_tab(context: PracticeContext) -> None:
 
     async def on_send(current: PracticeState, text: str) -> AsyncIterator[dict[Any, Any]]:
         # Every output gets a plain value on every update: an output left out (or a gr.update) makes Gradio
-        # rebuild that component, which was most of a class's server time while replies stream in. The values
-        # are already in the page's form (the event has postprocess=False): otherwise Gradio converts each
-        # output of each update in a worker thread, 5 hand-overs per update that wait for the interpreter lock
-        # behind the busy event loop (bench/class_load.py: app CPU per turn 68-89 ms -> 61-65 ms).
-        locked: bool | None = None  # whether the message box is locked now (None: not touched yet)
+        # rebuild that component, which was most of a class's server time while replies stream in (the page
+        # locks the box itself: LOCK_INPUT). The values are already in the page's form (the event has
+        # postprocess=False): otherwise Gradio converts each output of each update in a worker thread, 5
+        # hand-overs per update that wait for the interpreter lock behind the busy event loop.
         async for update in send_message(context, current, text):
-            box: Any = "" if update.accepted else text  # a message not taken stays in the box
-            if update.accepted and locked != update.waiting:
-                locked = update.waiting
-                box = gr.update(value="", interactive=not update.waiting)
             history: Any = update.history  # our ChatMessage dicts are Gradio's message dicts
             yield {
                 chatbot: chatbot.postprocess(history).model_dump(),
                 status: status.postprocess(update.status),
                 timer: update.timer_key,
-                message: box,
+                message: "" if update.accepted else text,  # a message not taken stays in the box
                 chat_over: CHAT_OVER if update.closed else CHAT_ON,
             }
 
@@ -508,13 +507,15 @@ def build_practice_tab(context: PracticeContext) -> None:
     start_button.click(on_start, [state, scenario, customer], [*start_outputs, setup_message])
     picker.start.click(on_start_assignment, [state, picker.choice], [*start_outputs, picker.message])
     for trigger in (send_button.click, message.submit):
-        trigger(
+        trigger(None, js=LOCK_INPUT)
+        sent = trigger(
             on_send,
             [state, message],
             [chatbot, status, timer, message, chat_over],
             show_progress="hidden",
             postprocess=False,
         )
+        sent.then(None, js=UNLOCK_INPUT)
     closed_outputs = [timer, countdown, input_row, end_button, guess_box]
     chat_over.change(on_chat_over, chat_over, closed_outputs, show_progress="hidden")
     end_button.click(on_end, state, [status, *closed_outputs])
