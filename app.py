@@ -39,8 +39,9 @@ def main() -> None:
         print(local_mode_line(settings, settings.language))
     # What is built so far (Gradio's blocks, the library, the modules) lives as long as the app, and every
     # full pass of the garbage collector walked all of it, holding the event loop 370-390 ms each time, four
-    # times in a class's 10-turn chats (bench/class_load.py: overhead p95 300 ms -> 86 ms). Frozen, it is
-    # left out of the passes; objects freed by their reference count still go at once.
+    # times in a class's 10-turn chats (bench/class_load.py: overhead p95 227-382 ms before, 76-147 ms after,
+    # over runs on a 2-core machine). Frozen, it is left out of the passes; objects freed by their reference
+    # count still go at once.
     gc.collect()
     gc.freeze()
     launch(demo, settings)

@@ -132,8 +132,8 @@ class _PlainReplies:
     ChatOpenAI turns each one straight back into a dict: a third of the client's CPU per streamed reply
     (``bench/turn_overhead.py``) and about 5 of the 11 ms a judge call took on the event loop
     (``bench/batch_grade.py``). Calls go through the SDK's documented ``post`` instead, with the same
-    retries, timeouts and errors (an error event in a stream still raises), and the JSON comes back as
-    it was sent; anything else goes to the resource itself.
+    retries, timeouts and errors (an error event in a stream still raises), and each reply or chunk
+    comes back as its parsed JSON; anything else goes to the resource itself.
     """
 
     def __init__(self, completions: Any, client: Any) -> None:
