@@ -226,7 +226,11 @@ def test_a_chat_too_short_to_show_the_skills_cannot_pass() -> None:
     report = asyncio.run(grade_transcript(short, RUBRIC, library=LIBRARY))
     assert report.total is not None and report.total >= RUBRIC.pass_score
     assert report.passed is False
-    assert any("对话太短" in flag and "2" in flag for flag in report.flags)
+    assert "对话太短" in report.flags[0] and "2" in report.flags[0]
+    judge = Judge(ScriptedChatModel(replies=[RuntimeError("model down")]), "scripted", "text")
+    judged = asyncio.run(grade_transcript(short, RUBRIC, library=LIBRARY, judge=judge))
+    assert len(judged.flags) == 2  # the judge's failure is flagged too, after the reason the chat cannot pass
+    assert judged.flags[0] == report.flags[0]
     full = asyncio.run(grade_transcript(transcript(), RUBRIC, library=LIBRARY))
     assert full.passed is True and not any("对话太短" in flag for flag in full.flags)
 

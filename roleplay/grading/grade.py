@@ -97,8 +97,8 @@ async def grade_transcript(
     levels = {d.dimension_id: d.level for d in dimensions}
     total = total_score(rubric, levels)
     too_short = len(labels) < rubric.min_agent_turns
-    if too_short:
-        flags.append(t("flag.too_short", lang, turns=len(labels), needed=rubric.min_agent_turns))
+    if too_short:  # first: it is why a total above the pass mark does not pass
+        flags.insert(0, t("flag.too_short", lang, turns=len(labels), needed=rubric.min_agent_turns))
     tagger_total = total_score(rubric, {d.dimension_id: d.tagger_level for d in dimensions})
     judge_levels = {d.dimension_id: d.judge.level if d.judge else None for d in dimensions}
     judge_total = total_score(rubric, judge_levels) if judge is not None else None
