@@ -37,13 +37,16 @@ def main() -> None:
     print(f"roleplay: http://{settings.host}:{settings.port}  (library: {settings.library_dir})")
     if settings.mode == "local":
         print(local_mode_line(settings, settings.language))
-    # What is built so far (Gradio's blocks, the library, the modules) lives as long as the app, and every
-    # full pass of the garbage collector walked all of it, holding the event loop 370-390 ms each time, four
-    # times in a class's 10-turn chats (bench/class_load.py: overhead p95 227-382 ms before, 76-147 ms after,
-    # over runs on a 2-core machine). Frozen, it is left out of the passes; objects freed by their reference
-    # count still go at once.
+    # The garbage collector's full passes held the event loop with a class chatting (bench/class_load.py,
+    # measured with gc.callbacks): 370-390 ms each, every 8-10 s, walking everything built at start (Gradio's
+    # blocks, the library, the modules), which lives as long as the app. Frozen, that is left out of the
+    # passes (they took 50-80 ms), and a full pass now waits for 100 younger passes instead of 10 (about every
+    # 75 s instead of 9 s). Objects freed by their reference count still go at once. Overhead p95 of the
+    # bench: 227-382 ms before; 76-183 ms with the freeze alone; 52 and 101 ms with both.
     gc.collect()
     gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, 100)
     launch(demo, settings)
 
 
