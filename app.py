@@ -42,7 +42,7 @@ def main() -> None:
     # blocks, the library, the modules), which lives as long as the app. Frozen, that is left out of the
     # passes (they took 50-80 ms), and a full pass now waits for 100 younger passes instead of 10 (about every
     # 75 s instead of 9 s). Objects freed by their reference count still go at once. Overhead p95 of the
-    # bench: 227-382 ms before; 76-183 ms with the freeze alone; 52 and 101 ms with both.
+    # bench: 227-382 ms before; 76-183 ms with the freeze alone; 52-101 ms with both (5 runs).
     gc.collect()
     gc.freeze()
     young, middle, _ = gc.get_threshold()
