@@ -26,10 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from roleplay.grading.batch import collect, grade_batch  # noqa: E402
+from roleplay.grading.batch import BatchResult, collect, grade_batch  # noqa: E402
 from roleplay.grading.judge import Judge  # noqa: E402
 from roleplay.library import Library  # noqa: E402
-from roleplay.llm import chat_model  # noqa: E402
+from roleplay.llm import chat_model, release  # noqa: E402
 from roleplay.settings import Settings  # noqa: E402
 from roleplay.store import SessionStore, open_database  # noqa: E402
 from roleplay.transcript import write_transcript  # noqa: E402
@@ -49,8 +49,9 @@ async def make_transcripts(library: Library, folder: Path, count: int) -> None:
 
 async def bare_client_share(base_url: str, calls: int, concurrency: int, latency: float) -> float:
     """The floor: the same number of calls of a judge prompt's size at the same concurrency through a bare
-    HTTP client, with no grading; the share of the ideal throughput the mock server and loopback allow."""
-    import httpx
+    HTTP client (the transport the model client uses), with no grading; the share of the ideal throughput the
+    mock server and loopback allow."""
+    from openai import DefaultAioHttpClient
 
     body = {
         "model": "mock-judge",
@@ -58,7 +59,7 @@ async def bare_client_share(base_url: str, calls: int, concurrency: int, latency
         "response_format": {"type": "json_object"},
     }
     gate = asyncio.Semaphore(concurrency)
-    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=None)) as http:
+    async with DefaultAioHttpClient(timeout=60) as http:
 
         async def one() -> None:
             async with gate:
@@ -95,17 +96,22 @@ def main() -> int:
         assert model is not None
         judge = Judge(model, "mock-judge", "json_mode")
         begin, cpu = time.perf_counter(), time.process_time()
-        result = asyncio.run(
-            grade_batch(
-                items,
-                rubric,
-                folder / "out",
-                library=library,
-                judge=judge,
-                concurrency=args.concurrency,
-                formats=["json", "html"],
-            )
-        )
+
+        async def grade_all() -> BatchResult:
+            try:
+                return await grade_batch(
+                    items,
+                    rubric,
+                    folder / "out",
+                    library=library,
+                    judge=judge,
+                    concurrency=args.concurrency,
+                    formats=["json", "html"],
+                )
+            finally:
+                await release(model)
+
+        result = asyncio.run(grade_all())
         elapsed, cpu = time.perf_counter() - begin, time.process_time() - cpu
         calls = sum(1 + max((d.judge.retries for d in r.dimensions if d.judge), default=0) for _, r in result.graded)
         floor = asyncio.run(bare_client_share(base_url, calls, args.concurrency, args.latency))

@@ -27,7 +27,7 @@ from typing import Any
 
 from roleplay.customer.engine import ChatSession
 from roleplay.library import Library
-from roleplay.llm import chat_model
+from roleplay.llm import chat_model, release
 from roleplay.mockserver import MockBehaviour, MockOpenAIServer, in_turn, spawn
 from roleplay.settings import Settings
 from roleplay.store import SessionStore, open_database
@@ -185,14 +185,15 @@ def sample_prompt() -> tuple[list[Any], list[dict[str, Any]]]:
 
 
 async def bare_class(base_url: str, args: argparse.Namespace) -> list[float]:
-    """The floor: the same class pattern with a bare HTTP client and no engine; each turn's time beyond the
-    mock's latency (the mock server, loopback and the least client work there is), in ms."""
-    import httpx
+    """The floor: the same class pattern with a bare HTTP client (the transport the model client uses) and no
+    engine; each turn's time beyond the mock's latency (the mock server, loopback and the least client work
+    there is), in ms."""
+    from openai import DefaultAioHttpClient
 
     _, raw = sample_prompt()
     body = {"model": "mock", "messages": raw, "stream": True}
 
-    async def student(http: httpx.AsyncClient, seat: int) -> list[float]:
+    async def student(http: Any, seat: int) -> list[float]:
         pace, beyond = random.Random(seat), []
         for _ in range(args.turns):
             await asyncio.sleep(pace.uniform(0, args.think))
@@ -203,7 +204,7 @@ async def bare_class(base_url: str, args: argparse.Namespace) -> list[float]:
             beyond.append((time.perf_counter() - begin - args.latency) * 1000)
         return beyond
 
-    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=None)) as http:
+    async with DefaultAioHttpClient(timeout=30) as http:
         seats = await asyncio.gather(*(student(http, n) for n in range(args.sessions)))
     return [b for seat in seats for b in seat]
 
@@ -211,10 +212,9 @@ async def bare_class(base_url: str, args: argparse.Namespace) -> list[float]:
 async def client_costs(latency: float, calls: int = 30) -> None:
     """CPU per streamed reply in the model client's layers, 20 at once: where the model voice's extra CPU goes.
 
-    The same 20-message prompt and reply each time: raw HTTP (httpx, the floor), the openai SDK on top of it, and
-    LangChain's ChatOpenAI (what the engine uses) on top of that.
+    The same 20-message prompt and reply each time, over the same HTTP transport (the SDK's aiohttp one): raw
+    HTTP (the floor), the openai SDK as it comes (typed chunks), and our ChatOpenAI (what the engine uses).
     """
-    import httpx
     import openai
 
     messages, raw = sample_prompt()
@@ -223,8 +223,8 @@ async def client_costs(latency: float, calls: int = 30) -> None:
         model = chat_model(
             Settings(base_url=base_url, api_key="bench", customer_model="mock", max_retries=0), "customer"
         )
-        sdk = openai.AsyncOpenAI(base_url=base_url, api_key="bench")
-        async with httpx.AsyncClient(timeout=30) as http:
+        sdk = openai.AsyncOpenAI(base_url=base_url, api_key="bench", http_client=openai.DefaultAioHttpClient())
+        async with openai.DefaultAioHttpClient(timeout=30) as http:
 
             async def by_http() -> None:
                 body = {"model": "mock", "messages": raw, "stream": True}
@@ -242,16 +242,18 @@ async def client_costs(latency: float, calls: int = 30) -> None:
                     pass
 
             costs = {}
-            for name, call in (("raw HTTP (httpx)", by_http), ("openai SDK", by_sdk), ("ChatOpenAI", by_langchain)):
+            for name, call in (("raw HTTP", by_http), ("openai SDK", by_sdk), ("our ChatOpenAI", by_langchain)):
                 await call()
                 begin = time.process_time()
                 for _ in range(calls // 20 or 1):
                     await asyncio.gather(*(call() for _ in range(20)))
                 costs[name] = (time.process_time() - begin) / ((calls // 20 or 1) * 20) * 1000
+        await sdk.close()
+        await release(model)
     finally:
         process.terminate()
         process.wait(timeout=10)
-    floor = costs["raw HTTP (httpx)"]
+    floor = costs["raw HTTP"]
     print(
         "model client CPU per streamed reply (20-message prompt, 20 at once): "
         + ", ".join(f"{name} {cost:.1f} ms ({cost / floor:.1f}x raw HTTP)" for name, cost in costs.items())
@@ -287,6 +289,7 @@ async def main_async(args: argparse.Namespace) -> int:
                 )
                 p95s.append(percentile(overheads, 0.95))
                 beyond_p95s.append(percentile(beyond, 0.95))
+            await release(model)
         floor = await bare_class(base_url, args)
     finally:
         process.terminate()
@@ -308,7 +311,9 @@ async def main_async(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as folder, MockOpenAIServer(behaviour) as server:
         store = SessionStore(open_database(f"sqlite:///{Path(folder, 'prompt.db').as_posix()}"))
         settings = Settings(base_url=server.base_url, api_key="bench", customer_model="mock-model", max_retries=0)
-        await one_session(library, store, chat_model(settings, "customer"), LISTENER, 20)
+        model = chat_model(settings, "customer")
+        await one_session(library, store, model, LISTENER, 20)
+        await release(model)
     prompts = [r["messages"] for r in behaviour.requests if r.get("messages")]
     prefixes = {(p[0]["content"], p[1]["content"]) for p in prompts}
     sizes = [sum(estimated_tokens(str(m["content"])) for m in p) for p in prompts]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import warnings
 from pathlib import Path
 
 import pytest
 
 from roleplay.customer.engine import ChatEvent, ChatSession
 from roleplay.library import Library
-from roleplay.llm import chat_model
+from roleplay.llm import chat_model, release
 from roleplay.mockserver import MockBehaviour, MockOpenAIServer
 from roleplay.settings import Settings
 from roleplay.store import SessionStore, open_database
@@ -118,6 +120,7 @@ def test_mock_server_streaming_retry_and_timeout(store: SessionStore) -> None:
             behaviour.hang_seconds = 30  # longer than the timeout, on every retry
             behaviour.fail_with = [500, 500, 500]
             second = await _send(session, "我理解您很着急。")
+            await release(model)
             return session, first, second
 
         session, first, second = asyncio.run(run())
@@ -130,6 +133,28 @@ def test_mock_server_streaming_retry_and_timeout(store: SessionStore) -> None:
     rubric = LIBRARY.rubrics["default"]
     assert not [d.name.zh for d in rubric.dimensions if d.name.zh in prompt]  # the customer never sees the rubric
     assert "E4" not in prompt  # a locked fact is never given to the model
+
+
+def test_a_model_streams_from_one_event_loop_after_another_and_releases_its_connections() -> None:
+    # A command's asyncio.run, then another (tests, a second command in one process): the HTTP pool of the
+    # first loop cannot serve the second, so each loop gets its own; release closes this loop's pool.
+    with MockOpenAIServer(MockBehaviour(respond=lambda messages: GOOD_REPLY)) as server:
+        model = chat_model(Settings(base_url=server.base_url, api_key="test", customer_model="mock-model"), "customer")
+
+        async def reply(close: bool) -> str:
+            text = "".join([str(chunk.content) async for chunk in model.astream("您好")])  # type: ignore[union-attr]
+            if close:
+                await release(model)
+            return text
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ResourceWarning)
+            assert asyncio.run(reply(close=False)) == GOOD_REPLY
+            assert asyncio.run(reply(close=True)) == GOOD_REPLY  # the first loop is closed by now
+            assert asyncio.run(reply(close=True)) == GOOD_REPLY
+            gc.collect()
+    unclosed = [str(w.message) for w in caught if "Unclosed client session" in str(w.message)]
+    assert len(unclosed) == 1  # only the pool of the loop that ended without release
 
 
 def test_resume_rebuilds_the_state_exactly(store: SessionStore) -> None:

@@ -145,10 +145,19 @@ async def _open(request: ChatRequest) -> ChatSession:
 
 
 async def _run(request: ChatRequest, messages: list[str] | None, out: Path | None) -> None:
+    from roleplay.llm import release
+
+    session = await _open(request)
+    try:
+        await _converse(session, request, messages, out)
+    finally:
+        await release(session.model)
+
+
+async def _converse(session: ChatSession, request: ChatRequest, messages: list[str] | None, out: Path | None) -> None:
     from roleplay.transcript import write_transcript
 
     language = request.language
-    session = await _open(request)
     scenario, persona = session.scenario.title.get(language), session.persona.name.get(language)
     errors_console.print(t("chat.header", language, scenario=scenario, persona=persona))
     you, customer = t("chat.you", language), t("chat.customer", language)

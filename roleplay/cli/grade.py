@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 from statistics import mean
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,6 +15,11 @@ from rich.table import Table
 from roleplay.cli.app import app
 from roleplay.i18n import t
 from roleplay.library.common import Language
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from roleplay.grading.batch import BatchResult
 
 console = Console()
 errors_console = Console(stderr=True, soft_wrap=True)
@@ -38,7 +43,7 @@ def grade(
 ) -> None:
     """批量评分 · Grade saved transcripts: one report each plus a class summary (CSV / Excel)."""
     from roleplay.cli.local import prepare_local_model
-    from roleplay.grading.batch import collect, grade_batch
+    from roleplay.grading.batch import collect
     from roleplay.grading.judge import Judge
     from roleplay.grading.summary import write_summary
     from roleplay.library import Library
@@ -84,7 +89,8 @@ def grade(
         task = progress.add_task(t("grade.progress", language), total=len(items))
         try:
             result = asyncio.run(
-                grade_batch(
+                _released_after(
+                    model,
                     items,
                     chosen,
                     out,
@@ -117,6 +123,17 @@ def grade(
         )
     )
     raise typer.Exit(1 if result.failed else 0)
+
+
+async def _released_after(model: BaseChatModel | None, *args: Any, **options: Any) -> BatchResult:
+    """``grade_batch``, then the model's connections closed on the same event loop."""
+    from roleplay.grading.batch import grade_batch
+    from roleplay.llm import release
+
+    try:
+        return await grade_batch(*args, **options)
+    finally:
+        await release(model)
 
 
 @app.command("regrade-diff")
