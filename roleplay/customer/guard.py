@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import cache
 from typing import cast
 
@@ -140,24 +139,28 @@ def _echoes_instructions(text: str, language: Language) -> bool:
     """Whether a reply says back a stretch of what the model was told: the director's note, the rewrite
     note or a rewrite's reasons (their fixed wording, from the prompt files)."""
     said = _PUNCTUATION.sub("", text).lower()
-    return any(_copied(said, phrase) >= _ECHOED_CHARS[language] for phrase in _instruction_phrases(language))
+    size = _ECHOED_CHARS[language]
+    told = _instruction_stretches(language)
+    return any(said[start : start + size] in told for start in range(len(said) - size + 1))
 
 
 @cache
-def _instruction_phrases(language: Language) -> tuple[str, ...]:
+def _instruction_stretches(language: Language) -> frozenset[str]:
+    """Every stretch of ``_ECHOED_CHARS`` characters in what the model is told (punctuation dropped)."""
     fixes = cast(dict[str, dict[str, str]], prompt_data("guard_fixes.yaml"))
     phrases = [
         *template_phrases(f"customer_turn.{language}.j2"),
         *template_phrases(f"customer_retry.{language}.j2"),
         *(fix[language] for fix in fixes.values()),
     ]
-    squashed = (_PUNCTUATION.sub("", phrase).lower() for phrase in phrases)
-    return tuple(phrase for phrase in squashed if len(phrase) >= _ECHOED_CHARS[language])
+    return frozenset().union(*(_stretches(_PUNCTUATION.sub("", p).lower(), _ECHOED_CHARS[language]) for p in phrases))
 
 
-def _copied(a: str, b: str) -> int:
-    """The longest stretch ``a`` and ``b`` share word for word."""
-    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
+def _stretches(text: str, size: int) -> set[str]:
+    """Every run of ``size`` characters in ``text``: two texts share a stretch of at least ``size`` characters
+    word for word exactly when their sets meet (a set lookup per character, where a longest-match search
+    against each phrase took most of the guard's time)."""
+    return {text[start : start + size] for start in range(len(text) - size + 1)}
 
 
 def _same(text: str, before: str, language: Language) -> bool:
@@ -168,4 +171,4 @@ def _same(text: str, before: str, language: Language) -> bool:
         return False
     if a in b or b in a:
         return True
-    return _copied(a, b) >= _COPIED_CHARS[language]
+    return not _stretches(a, _COPIED_CHARS[language]).isdisjoint(_stretches(b, _COPIED_CHARS[language]))
