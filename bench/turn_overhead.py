@@ -1,14 +1,17 @@
 """Our own time per chat turn, with 60 students at once against a mock model with fixed latency.
 
 Usage:
-    python bench/turn_overhead.py [--sessions 60] [--turns 6] [--latency 0.8]
+    python bench/turn_overhead.py [--sessions 60] [--turns 6] [--latency 0.8] [--repeat 3]
 
 Each session runs through the real engine (SQLite store, tagger, state, prompt building, guard)
-and the real OpenAI client against the mock OpenAI-compatible server on loopback. The time spent
-waiting for the model's stream is measured around the model call and subtracted from each turn's
-wall time; what is left is our overhead (target: p95 <= 20 ms on a 2-core machine). Then one
-20-turn session reports the prompt size per turn and the share taken by the static prefix (rules,
-persona, scenario), which must be byte-identical on every turn so provider prefix caches hit.
+and the real model client (ChatOpenAI, the openai SDK and its HTTP transport) against the mock
+OpenAI-compatible server on loopback. Our time per turn is the turn's wall time beyond the model's
+own fixed latency: everything this process does for the turn, the HTTP client's work and any wait
+for the busy event loop included (target: p95 <= 20 ms on a 2-core machine). The part outside the
+model call is printed beside it, and a bare HTTP client's time in the same pattern (the floor the
+mock server and loopback allow). Then one 20-turn session reports the prompt size per turn and the
+share taken by the static prefix (rules, persona, scenario), which must be byte-identical on every
+turn so provider prefix caches hit.
 """
 
 from __future__ import annotations
@@ -157,11 +160,14 @@ async def class_run(
     return overheads, beyond, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def report_cpu(label: str, overheads: list[float], wall: float, cpu: float) -> None:
+def report_run(label: str, ours: list[float], wall: float, cpu: float, outside: list[float] | None = None) -> None:
+    """One run's line: our time per turn (and the part of it outside the model call) and the process CPU."""
+    part = "" if outside is None else f" (outside the model call p50 {statistics.median(outside):.1f} ms, "
+    part += "" if outside is None else f"p95 {percentile(outside, 0.95):.1f} ms)"
     print(
-        f"{label}: {len(overheads)} turns, process CPU {cpu / len(overheads) * 1000:.1f} ms per turn, CPU busy "
-        f"{cpu / wall:.0%} of the wall time; time per turn p50 {statistics.median(overheads):.1f} ms, "
-        f"p95 {percentile(overheads, 0.95):.1f} ms"
+        f"{label}: {len(ours)} turns; our time per turn p50 {statistics.median(ours):.1f} ms, "
+        f"p95 {percentile(ours, 0.95):.1f} ms{part}; process CPU {cpu / len(ours) * 1000:.1f} ms per turn, "
+        f"busy {cpu / wall:.0%} of the wall time"
     )
 
 
@@ -267,43 +273,32 @@ async def main_async(args: argparse.Namespace) -> int:
         f"{args.sessions} students at once, {args.turns} messages each, mock model latency {args.latency:.2f} s, "
         f"students pause up to {args.think:.1f} s before each message; {args.repeat} runs"
     )
-    p95s, beyond_p95s = [], []
+    p95s = []
     try:
         with tempfile.TemporaryDirectory() as folder:
             store = SessionStore(open_database(f"sqlite:///{Path(folder, 'bench.db').as_posix()}"))
             offline, _, offline_wall, offline_cpu = await class_run(library, store, None, args)
-            report_cpu("offline voice (baseline: our pipeline, no model client)", offline, offline_wall, offline_cpu)
+            report_run("offline voice (no model client)", offline, offline_wall, offline_cpu)
             settings = Settings(base_url=base_url, api_key="bench", customer_model="mock-model", max_retries=0)
             model = chat_model(settings, "customer")  # one client for the whole class, as in the app
             for run in range(1, args.repeat + 1):
-                overheads, beyond, wall, cpu = await class_run(library, store, model, args)
-                report_cpu(
-                    f"model voice, run {run} (our overhead = turn time - time inside the model stream)",
-                    overheads,
-                    wall,
-                    cpu,
-                )
-                print(
-                    f"  turn time beyond the model's {args.latency:.2f} s (the HTTP client's work counted too): "
-                    f"p50 {statistics.median(beyond):.1f} ms, p95 {percentile(beyond, 0.95):.1f} ms"
-                )
-                p95s.append(percentile(overheads, 0.95))
-                beyond_p95s.append(percentile(beyond, 0.95))
+                outside, ours, wall, cpu = await class_run(library, store, model, args)
+                report_run(f"model voice, run {run}", ours, wall, cpu, outside)
+                p95s.append(percentile(ours, 0.95))
             await release(model)
         floor = await bare_class(base_url, args)
     finally:
         process.terminate()
         process.wait(timeout=10)
-    floor_p95 = percentile(floor, 0.95)
     print(
         f"bare HTTP client, same class and pattern, no engine (the floor: mock server, loopback): time beyond the "
-        f"model's latency p50 {statistics.median(floor):.1f} ms, p95 {floor_p95:.1f} ms"
+        f"model's latency p50 {statistics.median(floor):.1f} ms, p95 {percentile(floor, 0.95):.1f} ms"
     )
-    p95, beyond_p95 = statistics.median(p95s), statistics.median(beyond_p95s)
+    p95 = statistics.median(p95s)
     print(
-        f"our overhead per turn with the model voice: median p95 over the runs {p95:.1f} ms "
-        f"(target <= 20 ms: {p95 / 20:.2f}x the target); counting the HTTP client's work too {beyond_p95:.1f} ms, "
-        f"{beyond_p95 - floor_p95:+.1f} ms over the bare client's p95"
+        f"our time per turn with the model voice (beyond the model's {args.latency:.2f} s): p95 per run "
+        f"{', '.join(f'{v:.1f}' for v in p95s)} ms; median {p95:.1f} ms, highest {max(p95s):.1f} ms "
+        f"(target <= 20 ms: {p95 / 20:.2f}x and {max(p95s) / 20:.2f}x the target)"
     )
     await client_costs(args.latency)
 
