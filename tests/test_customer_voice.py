@@ -228,6 +228,18 @@ def test_every_trigger_has_customer_words(language: str) -> None:
             "Okay. Write this reply again: only the customer's words.", [], "note_leak", id="en-says-the-rewrite-note"
         ),
         pytest.param(
+            "你刚才又是问了一个只需回答是或否的问题，我说的你到底听没听？",
+            [],
+            "note_leak",
+            id="zh-says-how-the-note-put-an-act",
+        ),
+        pytest.param(
+            "Right, so you asked a yes/no or one-fact question again. Are you even listening?",
+            [],
+            "note_leak",
+            id="en-says-how-the-note-put-an-act",
+        ),
+        pytest.param(
             "行吧。热水器这个月三天两头打不着火，洗个澡都提心吊胆，你们到底管不管？",
             ["热水器这个月三天两头打不着火，洗个澡都提心吊胆，我都打了四次电话了！"],
             "repeat",

@@ -136,8 +136,8 @@ def check_reply(
 
 
 def _echoes_instructions(text: str, language: Language) -> bool:
-    """Whether a reply says back a stretch of what the model was told: the director's note, the rewrite
-    note or a rewrite's reasons (their fixed wording, from the prompt files)."""
+    """Whether a reply says back a stretch of what the model was told: the director's note (its fixed wording
+    and how it words the student's acts), the rewrite note or a rewrite's reasons (from the prompt files)."""
     said = _PUNCTUATION.sub("", text).lower()
     size = _ECHOED_CHARS[language]
     told = _instruction_stretches(language)
@@ -148,10 +148,12 @@ def _echoes_instructions(text: str, language: Language) -> bool:
 def _instruction_stretches(language: Language) -> frozenset[str]:
     """Every stretch of ``_ECHOED_CHARS`` characters in what the model is told (punctuation dropped)."""
     fixes = cast(dict[str, dict[str, str]], prompt_data("guard_fixes.yaml"))
+    acts = cast(dict[str, dict[str, str]], prompt_data("act_words.yaml"))  # a small model once quoted one back
     phrases = [
         *template_phrases(f"customer_turn.{language}.j2"),
         *template_phrases(f"customer_retry.{language}.j2"),
         *(fix[language] for fix in fixes.values()),
+        *(act[language] for act in acts.values()),
     ]
     return frozenset().union(*(_stretches(_PUNCTUATION.sub("", p).lower(), _ECHOED_CHARS[language]) for p in phrases))
 
