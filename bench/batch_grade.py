@@ -26,10 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from roleplay.grading.batch import BatchResult, collect, grade_batch  # noqa: E402
+from roleplay.grading.batch import collect, grade_batch  # noqa: E402
 from roleplay.grading.judge import Judge  # noqa: E402
 from roleplay.library import Library  # noqa: E402
-from roleplay.llm import chat_model, release  # noqa: E402
+from roleplay.llm import chat_model, released_after  # noqa: E402
 from roleplay.settings import Settings  # noqa: E402
 from roleplay.store import SessionStore, open_database  # noqa: E402
 from roleplay.transcript import write_transcript  # noqa: E402
@@ -97,9 +97,9 @@ def main() -> int:
         judge = Judge(model, "mock-judge", "json_mode")
         begin, cpu = time.perf_counter(), time.process_time()
 
-        async def grade_all() -> BatchResult:
-            try:
-                return await grade_batch(
+        result = asyncio.run(
+            released_after(
+                grade_batch(
                     items,
                     rubric,
                     folder / "out",
@@ -107,11 +107,10 @@ def main() -> int:
                     judge=judge,
                     concurrency=args.concurrency,
                     formats=["json", "html"],
-                )
-            finally:
-                await release(model)
-
-        result = asyncio.run(grade_all())
+                ),
+                model,
+            )
+        )
         elapsed, cpu = time.perf_counter() - begin, time.process_time() - cpu
         calls = sum(1 + max((d.judge.retries for d in r.dimensions if d.judge), default=0) for _, r in result.graded)
         floor = asyncio.run(bare_client_share(base_url, calls, args.concurrency, args.latency))

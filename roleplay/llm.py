@@ -6,8 +6,9 @@ fake chat models instead.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from roleplay.i18n import t
 from roleplay.library.common import Language
@@ -21,6 +22,7 @@ ModelRole = Literal["customer", "grader"]
 # The judge's whole answer (every rubric dimension) must fit; a customer reply is capped per persona
 # by the engine. On a 2-core CPU each token costs about 0.1 s, so a runaway answer is expensive.
 LOCAL_JUDGE_MAX_TOKENS = 3000
+_T = TypeVar("_T")
 
 
 def chat_model(settings: Settings, role: ModelRole) -> BaseChatModel | None:
@@ -59,6 +61,14 @@ async def release(*models: BaseChatModel | None) -> None:
         client = getattr(model, "http_async_client", None)
         if isinstance(client, _aiohttp_client_class()):
             await client.aclose()
+
+
+async def released_after(work: Awaitable[_T], *models: BaseChatModel | None) -> _T:
+    """Await ``work`` (a command's whole job on its event loop), then :func:`release` ``models``, even on failure."""
+    try:
+        return await work
+    finally:
+        await release(*models)
 
 
 @cache

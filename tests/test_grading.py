@@ -14,12 +14,11 @@ from roleplay.grading.batch import collect, grade_batch, load_reports
 from roleplay.grading.grade import grade_transcript
 from roleplay.grading.judge import Judge, answer_schema, parse_answer, sentences
 from roleplay.grading.metrics import score_dimension
-from roleplay.grading.report import Report
 from roleplay.grading.slots import JudgeSlots
 from roleplay.grading.tagger_grade import agent_labels, annotate
 from roleplay.i18n import t
 from roleplay.library import Library
-from roleplay.llm import chat_model, release
+from roleplay.llm import chat_model, released_after
 from roleplay.mockserver import MockBehaviour, MockOpenAIServer
 from roleplay.settings import Settings
 from roleplay.transcript import Transcript, Turn, write_transcript
@@ -467,14 +466,10 @@ def test_the_judge_over_http_retries_a_server_error_then_gives_up(failures: list
         settings = Settings(base_url=server.base_url, api_key="test", customer_model="mock-judge", max_retries=1)
         model = chat_model(settings, "grader")
         assert model is not None
-
-        async def grade() -> Report:
-            judge = Judge(model, "mock-judge", "json_mode")
-            report = await grade_transcript(transcript(), RUBRIC, library=LIBRARY, judge=judge)
-            await release(model)
-            return report
-
-        report = asyncio.run(grade())
+        judge = Judge(model, "mock-judge", "json_mode")
+        report = asyncio.run(
+            released_after(grade_transcript(transcript(), RUBRIC, library=LIBRARY, judge=judge), model)
+        )
     assert len(behaviour.requests) == 2  # the failed call and the one retry the settings allow
     sent = behaviour.requests[-1]
     assert sent["response_format"] == {"type": "json_object"} and sent["model"] == "mock-judge"

@@ -145,13 +145,10 @@ async def _open(request: ChatRequest) -> ChatSession:
 
 
 async def _run(request: ChatRequest, messages: list[str] | None, out: Path | None) -> None:
-    from roleplay.llm import release
+    from roleplay.llm import released_after
 
     session = await _open(request)
-    try:
-        await _converse(session, request, messages, out)
-    finally:
-        await release(session.model)
+    await released_after(_converse(session, request, messages, out), session.model)
 
 
 async def _converse(session: ChatSession, request: ChatRequest, messages: list[str] | None, out: Path | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 from statistics import mean
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -15,11 +15,6 @@ from rich.table import Table
 from roleplay.cli.app import app
 from roleplay.i18n import t
 from roleplay.library.common import Language
-
-if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
-
-    from roleplay.grading.batch import BatchResult
 
 console = Console()
 errors_console = Console(stderr=True, soft_wrap=True)
@@ -43,11 +38,11 @@ def grade(
 ) -> None:
     """批量评分 · Grade saved transcripts: one report each plus a class summary (CSV / Excel)."""
     from roleplay.cli.local import prepare_local_model
-    from roleplay.grading.batch import collect
+    from roleplay.grading.batch import collect, grade_batch
     from roleplay.grading.judge import Judge
     from roleplay.grading.summary import write_summary
     from roleplay.library import Library
-    from roleplay.llm import chat_model, local_mode_line, model_label
+    from roleplay.llm import chat_model, local_mode_line, model_label, released_after
     from roleplay.settings import load_settings
 
     language: Language = "en" if lang == "en" else "zh"
@@ -89,19 +84,21 @@ def grade(
         task = progress.add_task(t("grade.progress", language), total=len(items))
         try:
             result = asyncio.run(
-                _released_after(
+                released_after(
+                    grade_batch(
+                        items,
+                        chosen,
+                        out,
+                        library=library,
+                        judge=judge,
+                        concurrency=concurrency,
+                        samples=samples,
+                        resume=resume,
+                        formats=[f for f in wanted if f in ("json", "md", "html")] or ["json"],
+                        language=language,
+                        on_done=lambda item, status: progress.advance(task),
+                    ),
                     model,
-                    items,
-                    chosen,
-                    out,
-                    library=library,
-                    judge=judge,
-                    concurrency=concurrency,
-                    samples=samples,
-                    resume=resume,
-                    formats=[f for f in wanted if f in ("json", "md", "html")] or ["json"],
-                    language=language,
-                    on_done=lambda item, status: progress.advance(task),
                 )
             )
         except KeyboardInterrupt:
@@ -123,17 +120,6 @@ def grade(
         )
     )
     raise typer.Exit(1 if result.failed else 0)
-
-
-async def _released_after(model: BaseChatModel | None, *args: Any, **options: Any) -> BatchResult:
-    """``grade_batch``, then the model's connections closed on the same event loop."""
-    from roleplay.grading.batch import grade_batch
-    from roleplay.llm import release
-
-    try:
-        return await grade_batch(*args, **options)
-    finally:
-        await release(model)
 
 
 @app.command("regrade-diff")
